@@ -1,0 +1,1 @@
+"""Cross-cutting infrastructure: settings and logging. Imports nothing of the other packages."""

@@ -1,0 +1,87 @@
+"""One settings object, read from ``AZX_*`` environment variables and validated at start-up.
+
+Every variable is documented in README.md under "Configuration".
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings", "get_settings"]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="AZX_", extra="ignore")
+
+    data_dir: Path = Field(Path("var/azx"), description="All local state: SQLite, embedded S3 data, keys.")
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL; default sqlite:///<data_dir>/registry.sqlite3"
+    )
+
+    # Object storage (S3 with Object Lock). Unset endpoint → embedded SeaweedFS.
+    s3_endpoint: str | None = Field(None, description="host:port of an S3 server; unset → embedded")
+    s3_access_key: str = "azx-embedded"
+    s3_secret_key: SecretStr = SecretStr("")
+    s3_bucket: str = "azx-archive"
+    s3_secure: bool = False
+    s3_region: str = "us-east-1"
+
+    retention_years: int = Field(5, ge=5, description="Default archive retention (years, ≥ 5)")
+    retention_overrides: dict[str, int] = Field(
+        default_factory=dict,
+        description='JSON map "tenant" / "tenant:type" / ":type" → years (each ≥ the default)',
+    )
+
+    public_base_url: str = Field("http://127.0.0.1:8000", description="Base of the QR verify URLs")
+    signing_p12: Path | None = None
+    signing_p12_password: SecretStr | None = None
+    tsa_url: str | None = None
+
+    broker_url: str | None = Field(None, description="Celery broker; unset → in-process jobs")
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    log_level: str = "INFO"
+
+    # Input limits (each a named rule in validation errors).
+    max_body_bytes: int = 20 * 1024 * 1024
+    max_rows: int = 2000
+    max_photo_bytes: int = 5 * 1024 * 1024
+    max_photos_per_row: int = 4
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _strip_slash(cls, v: str) -> str:
+        return v.rstrip("/")
+
+    @model_validator(mode="after")
+    def _check_overrides(self) -> Settings:
+        for key, years in self.retention_overrides.items():
+            if years < self.retention_years:
+                raise ValueError(
+                    f"AZX_RETENTION_OVERRIDES[{key!r}]={years} is shorter than the "
+                    f"default {self.retention_years} years; retention may only be longer"
+                )
+        return self
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'registry.sqlite3').resolve()}"
+
+    @property
+    def embedded_s3(self) -> bool:
+        return not self.s3_endpoint
+
+    def ensure_dirs(self) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

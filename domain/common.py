@@ -1,0 +1,125 @@
+"""Building blocks shared by every document's data model.
+
+Every field carries its Chinese label as ``title`` so that the JSON Schema documents itself.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+__all__ = [
+    "LONG_TEXT",
+    "MAX_PHOTO_BYTES",
+    "DateRange",
+    "LongText",
+    "Model",
+    "Money",
+    "Phone",
+    "Photo",
+    "Photos",
+    "ShortText",
+    "Text",
+    "YesNo",
+]
+
+LONG_TEXT = 20_000
+MAX_PHOTO_BYTES = 5 * 1024 * 1024  # per photo, decoded
+
+ShortText = Annotated[str, Field(max_length=200)]
+Text = Annotated[str, Field(max_length=2_000)]
+LongText = Annotated[str, Field(max_length=LONG_TEXT)]
+Phone = Annotated[str, Field(max_length=40, pattern=r"^[0-9+()\-\s/转,，、]*$")]
+Money = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
+YesNo = Literal["是", "否"]
+
+
+class Model(BaseModel):
+    """Base of all input models: unknown fields are errors, values are kept exactly as sent."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False, validate_default=True)
+
+
+class DateRange(Model):
+    start: dt.date = Field(title="开始日期")
+    end: dt.date = Field(title="结束日期")
+
+    @model_validator(mode="after")
+    def _end_not_before_start(self) -> DateRange:
+        if self.end < self.start:
+            raise PydanticCustomError(
+                "end_before_start",
+                "结束日期早于开始日期 / end date {end} is before start date {start}",
+                {"start": str(self.start), "end": str(self.end)},
+            )
+        return self
+
+
+_JPEG = b"\xff\xd8\xff"
+_PNG = b"\x89PNG\r\n\x1a\n"
+
+
+class Photo(Model):
+    """A photo given inline as base64 (optionally a ``data:`` URI) or as a multipart upload name."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"filename": "现场1.jpg", "data": "data:image/jpeg;base64,/9j/4AAQ..."}
+    ]})
+
+    filename: ShortText | None = Field(None, title="文件名")
+    caption: ShortText | None = Field(None, title="说明")
+    data: str = Field(
+        title="图片数据",
+        description="JPEG 或 PNG 的 base64（可为 data: URI），或 upload:<multipart 字段名>",
+        max_length=MAX_PHOTO_BYTES * 4 // 3 + 64,
+    )
+
+    @field_validator("data")
+    @classmethod
+    def _decodable(cls, v: str) -> str:
+        if v.startswith("upload:"):
+            return v
+        raw = _decode(v)
+        if len(raw) > MAX_PHOTO_BYTES:
+            raise PydanticCustomError(
+                "photo_too_large",
+                "照片超过 {limit} 字节 / photo is larger than {limit} bytes",
+                {"limit": MAX_PHOTO_BYTES},
+            )
+        if not (raw.startswith(_JPEG) or raw.startswith(_PNG)):
+            raise PydanticCustomError(
+                "photo_format", "照片须为 JPEG 或 PNG / photo must be JPEG or PNG", {}
+            )
+        return v
+
+    @property
+    def content(self) -> bytes:
+        return _decode(self.data)
+
+    @property
+    def mime(self) -> str:
+        return "image/png" if self.content.startswith(_PNG) else "image/jpeg"
+
+
+def _decode(v: str) -> bytes:
+    payload = v.split(",", 1)[1] if v.startswith("data:") and "," in v else v
+    try:
+        return base64.b64decode(payload, validate=True)
+    except (binascii.Error, ValueError):
+        raise PydanticCustomError(
+            "photo_base64", "照片数据不是有效的 base64 / photo data is not valid base64", {}
+        ) from None
+
+
+Photos = Annotated[list[Photo], Field(max_length=6, title="现场照片")]
+
+
+def dump(model: BaseModel) -> dict[str, Any]:
+    """The model as plain Python values (dates stay dates), computed fields included."""
+    return model.model_dump(mode="python")

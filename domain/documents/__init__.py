@@ -1,0 +1,1 @@
+"""The ``data`` object of each document type, one module per annex."""

@@ -1,0 +1,181 @@
+"""A format-neutral document tree: what both the PDF and the DOCX writer draw.
+
+An annex spec (templates/annex/…/*.yaml) plus the posted data become a ``Document``; the HTML
+writer (→ WeasyPrint) and the DOCX writer (→ docxtpl) each walk the same tree, so both formats
+carry the same labels and values by construction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+__all__ = [
+    "Block",
+    "Blank",
+    "Cell",
+    "Check",
+    "Document",
+    "Heading",
+    "Image",
+    "Inline",
+    "PageBreak",
+    "Paragraph",
+    "Row",
+    "Signature",
+    "Signatures",
+    "Table",
+    "Text",
+]
+
+CHECKED = "☑"
+UNCHECKED = "□"
+
+
+@dataclass(frozen=True)
+class Text:
+    text: str
+    bold: bool = False
+
+
+@dataclass(frozen=True)
+class Blank:
+    """A fill-in line: ``____`` on a blank form."""
+
+    width: int = 8  # in characters
+
+
+@dataclass(frozen=True)
+class Check:
+    label: str
+    checked: bool
+    style: Literal["box_first", "paren"] = "box_first"  # ☑好  or  好（☑）
+
+    @property
+    def mark(self) -> str:
+        return CHECKED if self.checked else UNCHECKED
+
+
+@dataclass(frozen=True)
+class Image:
+    data: bytes
+    mime: str
+    caption: str | None = None
+
+
+Inline = Text | Blank | Check | Image
+
+
+@dataclass(frozen=True)
+class Heading:
+    text: str
+    level: int = 1  # 0 = document title, 1 = 一、, 2 = （一）/1.
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    inlines: tuple[Inline, ...]
+    indent: bool = False
+    align: Literal["left", "center", "right"] = "left"
+    small: bool = False
+
+
+@dataclass(frozen=True)
+class Cell:
+    inlines: tuple[Inline, ...]
+    colspan: int = 1
+    rowspan: int = 1
+    header: bool = False
+    align: Literal["left", "center", "right"] = "left"
+    min_height_mm: float | None = None
+
+
+@dataclass(frozen=True)
+class Row:
+    cells: tuple[Cell, ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    rows: tuple[Row, ...]
+    widths: tuple[float, ...]  # relative column widths
+    header_rows: int = 0  # repeated on every page
+    caption: str | None = None
+    font_small: bool = False
+    borders: bool = True
+
+
+@dataclass(frozen=True)
+class Signature:
+    label: str
+    name: str | None = None
+    date: str | None = None  # formatted, or None → "年 月 日" line
+    with_date: bool = True
+
+
+@dataclass(frozen=True)
+class Signatures:
+    items: tuple[Signature, ...]
+    columns: int = 1
+
+
+@dataclass(frozen=True)
+class PageBreak:
+    pass
+
+
+Block = Heading | Paragraph | Table | Signatures | PageBreak
+
+
+@dataclass
+class Document:
+    title: str
+    blocks: list[Block] = field(default_factory=list)
+    subtitle: str | None = None  # e.g. 附件 4
+    record_id: str | None = None
+    verify_url: str | None = None
+    blank: bool = False
+    landscape: bool = False
+
+    def add(self, *blocks: Block) -> None:
+        self.blocks.extend(blocks)
+
+    def texts(self) -> list[str]:
+        """Every text the document shows, in order (for tests comparing both formats)."""
+        out: list[str] = [self.title]
+        for block in self.blocks:
+            out += _block_texts(block)
+        return out
+
+
+def _inline_texts(inlines: tuple[Inline, ...]) -> list[str]:
+    out: list[str] = []
+    for i in inlines:
+        if isinstance(i, Text):
+            out.append(i.text)
+        elif isinstance(i, Check):
+            out.append(i.label)
+        elif isinstance(i, Image) and i.caption:
+            out.append(i.caption)
+    return out
+
+
+def _block_texts(block: Block) -> list[str]:
+    if isinstance(block, Heading):
+        return [block.text]
+    if isinstance(block, Paragraph):
+        return _inline_texts(block.inlines)
+    if isinstance(block, Table):
+        out = [block.caption] if block.caption else []
+        for row in block.rows:
+            for cell in row.cells:
+                out += _inline_texts(cell.inlines)
+        return out
+    if isinstance(block, Signatures):
+        out = []
+        for s in block.items:
+            out.append(s.label)
+            if s.name:
+                out.append(s.name)
+        return out
+    return []

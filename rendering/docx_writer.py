@@ -1,0 +1,214 @@
+"""Document tree → DOCX through docxtpl: the base template (templates/annex/base.docx) carries
+page setup, fonts, styles and the 第 X 页 共 Y 页 footer; the body is a sub-document built from
+the same tree the PDF is drawn from."""
+
+from __future__ import annotations
+
+import io
+from functools import lru_cache
+from pathlib import Path
+
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt
+from docx.table import Table as DocxTable
+from docx.text.paragraph import Paragraph as DocxParagraph
+from docxtpl import DocxTemplate
+from PIL import Image as PILImage
+
+from rendering.blocks import (
+    Blank,
+    Block,
+    Check,
+    Document,
+    Heading,
+    Image,
+    Inline,
+    PageBreak,
+    Paragraph,
+    Signatures,
+    Table,
+    Text,
+)
+
+__all__ = ["BASE_DOCX", "document_docx"]
+
+BASE_DOCX = Path(__file__).resolve().parent.parent / "templates" / "annex" / "base.docx"
+TEXT_WIDTH_CM = 17.0
+TEXT_WIDTH_LANDSCAPE_CM = 25.7
+PHOTO_MAX_H_CM = 4.0
+_ALIGN = {"left": WD_ALIGN_PARAGRAPH.LEFT, "center": WD_ALIGN_PARAGRAPH.CENTER,
+          "right": WD_ALIGN_PARAGRAPH.RIGHT}
+
+
+@lru_cache(maxsize=1)
+def _base_bytes() -> bytes:
+    return BASE_DOCX.read_bytes()
+
+
+def _clean(text: str) -> str:
+    # XML 1.0 forbids most control characters; Word could not open a file containing them.
+    return "".join(ch for ch in text if ch in "\t\n" or ord(ch) >= 0x20 and ch not in "\ufffe\uffff")
+
+
+def _add_text(p: DocxParagraph, text: str, bold: bool = False) -> None:
+    lines = _clean(text).split("\n")
+    for n, line in enumerate(lines):
+        if n:
+            p.add_run().add_break(WD_BREAK.LINE)
+        run = p.add_run(line)  # python-docx turns \t into a w:tab
+        run.bold = bold or None
+
+
+def _photo(p: DocxParagraph, img: Image, max_w_cm: float) -> None:
+    with PILImage.open(io.BytesIO(img.data)) as im:
+        w, h = im.size
+    width = min(max_w_cm, PHOTO_MAX_H_CM * w / max(h, 1), w / 96 * 2.54)
+    run = p.add_run()
+    run.add_picture(io.BytesIO(img.data), width=Cm(max(width, 0.5)))
+    if img.caption:
+        run.add_break(WD_BREAK.LINE)
+        p.add_run(_clean(img.caption)).font.size = Pt(8)
+
+
+def _inlines(p: DocxParagraph, items: tuple[Inline, ...], max_w_cm: float) -> None:
+    for i in items:
+        if isinstance(i, Text):
+            _add_text(p, i.text, i.bold)
+        elif isinstance(i, Blank):
+            p.add_run("_" * max(2, i.width * 2 // 2))
+        elif isinstance(i, Check):
+            if i.style == "paren":
+                p.add_run(f"{i.label}（")
+                _box(p, i.mark)
+                p.add_run("）  ")
+            else:
+                _box(p, i.mark)
+                p.add_run(f"{i.label}  ")
+        elif isinstance(i, Image):
+            _photo(p, i, max_w_cm)
+
+
+def _box(p: DocxParagraph, mark: str) -> None:
+    run = p.add_run(mark)
+    run.font.name = "Segoe UI Symbol"
+    rpr = run._element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)
+    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(attr), "Segoe UI Symbol")
+
+
+def _repeat_header(row_el: object) -> None:
+    tr_pr = row_el.get_or_add_trPr()  # type: ignore[attr-defined]
+    el = OxmlElement("w:tblHeader")
+    el.set(qn("w:val"), "true")
+    tr_pr.append(el)
+    cant = OxmlElement("w:cantSplit")
+    tr_pr.append(cant)
+
+
+def _shade(cell: object) -> None:
+    tc_pr = cell._element.get_or_add_tcPr()  # type: ignore[attr-defined]
+    shd = OxmlElement("w:shd")
+    shd.set(qn("w:val"), "clear")
+    shd.set(qn("w:color"), "auto")
+    shd.set(qn("w:fill"), "F2F2F2")
+    tc_pr.append(shd)
+
+
+def _table(sd: object, t: Table, text_w: float) -> None:
+    ncols = len(t.widths)
+    total = sum(t.widths) or 1
+    col_cm = [w / total * text_w for w in t.widths]
+    if t.caption:
+        cap = sd.add_paragraph()  # type: ignore[attr-defined]
+        cap.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _add_text(cap, t.caption, bold=True)
+    table: DocxTable = sd.add_table(rows=len(t.rows), cols=ncols)  # type: ignore[attr-defined]
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    occupied: set[tuple[int, int]] = set()
+    for r, row in enumerate(t.rows):
+        if r < t.header_rows:
+            _repeat_header(table.rows[r]._tr)
+        c = 0
+        for cell in row.cells:
+            while (r, c) in occupied:
+                c += 1
+            if c >= ncols:
+                break
+            target = table.cell(r, c)
+            end_r, end_c = r + cell.rowspan - 1, min(c + cell.colspan - 1, ncols - 1)
+            if end_r > r or end_c > c:
+                target = target.merge(table.cell(min(end_r, len(t.rows) - 1), end_c))
+            for rr in range(r, end_r + 1):
+                for cc in range(c, end_c + 1):
+                    occupied.add((rr, cc))
+            width = sum(col_cm[c : end_c + 1])
+            p = target.paragraphs[0]
+            p.alignment = _ALIGN[cell.align]
+            _inlines(p, cell.inlines, max(width - 0.3, 1.0))
+            if cell.header:
+                _shade(target)
+            if t.font_small:
+                for run in p.runs:
+                    run.font.size = Pt(9)
+            c = end_c + 1
+    for row in table.rows:
+        for i, cell in enumerate(row.cells):
+            cell.width = Cm(col_cm[min(i, ncols - 1)])
+    sd.add_paragraph()  # type: ignore[attr-defined]
+
+
+def _block(sd: object, b: Block, text_w: float) -> None:
+    if isinstance(b, Heading):
+        sd.add_paragraph(_clean(b.text), style=f"Heading {max(1, min(b.level, 3))}")  # type: ignore[attr-defined]
+    elif isinstance(b, Paragraph):
+        p = sd.add_paragraph()  # type: ignore[attr-defined]
+        p.alignment = _ALIGN[b.align]
+        if b.indent:
+            p.paragraph_format.first_line_indent = Pt(21)
+        _inlines(p, b.inlines, text_w)
+        if b.small:
+            for run in p.runs:
+                run.font.size = Pt(9)
+    elif isinstance(b, Table):
+        _table(sd, b, text_w)
+    elif isinstance(b, Signatures):
+        for sig in b.items:
+            p = sd.add_paragraph()  # type: ignore[attr-defined]
+            p.paragraph_format.space_before = Pt(12)
+            p.add_run(_clean(sig.label))
+            p.add_run(_clean(sig.name) if sig.name else "_" * 16)
+            if sig.with_date:
+                d = sd.add_paragraph(_clean(sig.date) if sig.date else "年　　月　　日")  # type: ignore[attr-defined]
+                d.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    elif isinstance(b, PageBreak):
+        sd.add_paragraph().add_run().add_break(WD_BREAK.PAGE)  # type: ignore[attr-defined]
+
+
+def document_docx(doc: Document) -> bytes:
+    tpl = DocxTemplate(io.BytesIO(_base_bytes()))
+    text_w = TEXT_WIDTH_LANDSCAPE_CM if doc.landscape else TEXT_WIDTH_CM
+    if doc.landscape:
+        sec = tpl.get_docx().sections[0]
+        sec.orientation = WD_ORIENT.LANDSCAPE
+        sec.page_width, sec.page_height = sec.page_height, sec.page_width
+    sd = tpl.new_subdoc()
+    if doc.subtitle:
+        sd.add_paragraph(_clean(doc.subtitle))
+    title = sd.add_paragraph(_clean(doc.title), style="Title")
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    for b in doc.blocks:
+        _block(sd, b, text_w)
+    tpl.render({"body": sd, "record_id": doc.record_id or ""}, autoescape=True)
+    out = io.BytesIO()
+    tpl.save(out)
+    return out.getvalue()

@@ -1,0 +1,129 @@
+"""Document tree → HTML (for WeasyPrint). Every value is escaped: data never becomes markup."""
+
+from __future__ import annotations
+
+import base64
+from html import escape
+from pathlib import Path
+
+from rendering.blocks import (
+    Blank,
+    Block,
+    Cell,
+    Check,
+    Document,
+    Heading,
+    Image,
+    Inline,
+    PageBreak,
+    Paragraph,
+    Signatures,
+    Table,
+    Text,
+)
+
+__all__ = ["CSS_PATH", "document_html"]
+
+CSS_PATH = Path(__file__).resolve().parent.parent / "templates" / "annex" / "annex.css"
+
+
+def _text(t: str) -> str:
+    # Newlines and tabs in values come out literally: a line break and a tab-wide space.
+    return escape(t).replace("\t", '<span class="tab"></span>').replace("\n", "<br>")
+
+
+def _inline(i: Inline) -> str:
+    if isinstance(i, Text):
+        s = _text(i.text)
+        return f"<b>{s}</b>" if i.bold else s
+    if isinstance(i, Blank):
+        return f'<span class="blank" style="width:{i.width}em"></span>'
+    if isinstance(i, Check):
+        mark = f'<span class="box">{i.mark}</span>'
+        if i.style == "paren":
+            return f'<span class="opt">{escape(i.label)}（{mark}）</span>'
+        return f'<span class="opt">{mark}{escape(i.label)}</span>'
+    if isinstance(i, Image):
+        b64 = base64.b64encode(i.data).decode("ascii")
+        cap = f"<figcaption>{escape(i.caption)}</figcaption>" if i.caption else ""
+        return f'<figure class="photo"><img src="data:{i.mime};base64,{b64}" alt="">{cap}</figure>'
+    raise TypeError(i)
+
+
+def _inlines(items: tuple[Inline, ...]) -> str:
+    return "".join(_inline(i) for i in items)
+
+
+def _cell(c: Cell, tag: str) -> str:
+    attrs = []
+    if c.colspan > 1:
+        attrs.append(f'colspan="{c.colspan}"')
+    if c.rowspan > 1:
+        attrs.append(f'rowspan="{c.rowspan}"')
+    classes = [f"a-{c.align}"] + (["label"] if c.header else [])
+    attrs.append(f'class="{" ".join(classes)}"')
+    if c.min_height_mm:
+        attrs.append(f'style="height:{c.min_height_mm}mm"')
+    return f"<{tag} {' '.join(attrs)}>{_inlines(c.inlines)}</{tag}>"
+
+
+def _table(t: Table) -> str:
+    total = sum(t.widths) or 1
+    cols = "".join(f'<col style="width:{w / total * 100:.2f}%">' for w in t.widths)
+    head = "".join(
+        "<tr>" + "".join(_cell(c, "th") for c in r.cells) + "</tr>" for r in t.rows[: t.header_rows]
+    )
+    body = "".join(
+        "<tr>" + "".join(_cell(c, "td") for c in r.cells) + "</tr>" for r in t.rows[t.header_rows :]
+    )
+    cls = "grid" + (" small" if t.font_small else "") + ("" if t.borders else " plain")
+    cap = f'<p class="caption">{escape(t.caption)}</p>' if t.caption else ""
+    thead = f"<thead>{head}</thead>" if head else ""
+    return f'{cap}<table class="{cls}"><colgroup>{cols}</colgroup>{thead}<tbody>{body}</tbody></table>'
+
+
+def _signatures(s: Signatures) -> str:
+    items = []
+    for sig in s.items:
+        name = f'<span class="signame">{escape(sig.name)}</span>' if sig.name else (
+            '<span class="blank" style="width:10em"></span>')
+        date = ""
+        if sig.with_date:
+            date = f'<div class="sigdate">{escape(sig.date) if sig.date else "年　　月　　日"}</div>'
+        items.append(f'<div class="sig"><div>{escape(sig.label)}{name}</div>{date}</div>')
+    return f'<div class="sigs cols{s.columns}">{"".join(items)}</div>'
+
+
+def _block(b: Block) -> str:
+    if isinstance(b, Heading):
+        tag = {0: "h1", 1: "h2", 2: "h3"}.get(b.level, "h3")
+        return f"<{tag}>{escape(b.text)}</{tag}>"
+    if isinstance(b, Paragraph):
+        cls = [f"a-{b.align}"] + (["indent"] if b.indent else []) + (["small"] if b.small else [])
+        return f'<p class="{" ".join(cls)}">{_inlines(b.inlines)}</p>'
+    if isinstance(b, Table):
+        return _table(b)
+    if isinstance(b, Signatures):
+        return _signatures(b)
+    if isinstance(b, PageBreak):
+        return '<div class="pagebreak"></div>'
+    raise TypeError(b)
+
+
+def document_html(doc: Document, *, font_css: str, qr_svg: str | None = None) -> str:
+    """The complete HTML page for ``doc``; ``qr_svg`` (trusted, ours) is placed on page 1."""
+    css = CSS_PATH.read_text(encoding="utf-8")
+    rid = escape(doc.record_id) if doc.record_id else ""
+    stamp = ""
+    if qr_svg and doc.record_id:
+        stamp = f'<div class="qr">{qr_svg}<div class="qrid">{rid}</div></div>'
+    sub = f'<p class="subtitle">{escape(doc.subtitle)}</p>' if doc.subtitle else ""
+    page = "A4 landscape" if doc.landscape else "A4"
+    body = "".join(_block(b) for b in doc.blocks)
+    running = f'@page {{ @top-right {{ content: "{rid}"; }} }}' if rid else ""
+    return (
+        '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
+        f"<title>{escape(doc.title)}</title>"
+        f"<style>{font_css}\n{css}\n@page {{ size: {page}; }}\n{running}</style></head>"
+        f'<body>{stamp}{sub}<h1>{escape(doc.title)}</h1>{body}</body></html>'
+    )

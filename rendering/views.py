@@ -1,0 +1,79 @@
+"""What a spec binds to: the validated data plus the values the domain computes (levels, scores).
+
+Blank forms get the same view with no data, so fixed rows (score indicators) still print.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from domain.catalog import FormKind
+from domain.scoring import APPENDIX_D, APPENDIX_E, Rule, ScoreSheet
+from rendering.values import MISSING
+
+__all__ = ["View", "view_for"]
+
+
+class View:
+    """Attribute access to ``model`` with ``extras`` taking precedence; absent → MISSING."""
+
+    def __init__(self, model: Any, **extras: Any) -> None:
+        self._model = model
+        self.__dict__.update(extras)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") or self.__dict__.get("_model") is None:
+            return MISSING
+        return getattr(self._model, name, MISSING)
+
+
+@dataclass(frozen=True)
+class ScoreRowView:
+    group: str
+    name: str
+    max: str
+    criterion: str
+    score: str | None
+    remark: str | None
+
+
+def _num(x: Decimal) -> str:
+    return f"{x.normalize():f}"
+
+
+def _score_rows(catalogue: tuple[Rule, ...], sheet: ScoreSheet | None,
+                group_max: bool) -> list[ScoreRowView]:
+    by_key = {ln.rule.key: ln for ln in sheet.lines} if sheet else {}
+    group_totals: dict[str, Decimal] = {}
+    for r in catalogue:
+        group_totals[r.group] = group_totals.get(r.group, Decimal(0)) + r.max
+    rows = []
+    for r in catalogue:
+        ln = by_key.get(r.key)
+        group = f"{r.group}\n（{_num(group_totals[r.group])} 分）" if group_max else r.group
+        rows.append(ScoreRowView(group, r.name, _num(r.max), r.criterion,
+                                 _num(ln.score) if ln else None, ln.remark if ln else None))
+    return rows
+
+
+def view_for(kind: FormKind, model: Any | None) -> View:
+    """The binding context for ``kind``'s spec; ``model`` None gives the blank form's view."""
+    key = (kind.type, kind.profile)
+    extras: dict[str, Any] = {}
+    if key == ("callback", "chengdu"):
+        sheet = model.sheet if model is not None else None
+        extras["score_rows"] = _score_rows(APPENDIX_D, sheet, group_max=False)
+        extras["total"] = _num(sheet.base_total) if sheet else MISSING
+    elif key == ("annual_evaluation", "chengdu"):
+        sheet = model.sheet if model is not None else None
+        extras["score_rows"] = _score_rows(APPENDIX_E, sheet, group_max=True)
+        extras["base_total"] = _num(sheet.base_total) if sheet else MISSING
+        extras["bonus_total"] = _num(sheet.bonus_total) if sheet else MISSING
+        extras["total"] = _num(sheet.total) if sheet else MISSING
+    elif key == ("report", "shandong") and model is not None:
+        from rendering.risk_view import risk_rows
+
+        extras["risks"], extras["risk_bands"] = risk_rows(model.risks)
+    return View(model, **extras)

@@ -1,0 +1,206 @@
+"""Inspect the signatures of a PDF: integrity, cryptographic validity, trust and coverage.
+
+Built on pyHanko's validator (``async_validate_pdf_signature``): the byte-range digest
+(``intact``), the CMS signature (``valid``), the certificate path to ``trust_roots``
+(``trusted``), and — when later revisions exist — pyHanko's difference analysis, which
+classifies what the later incremental updates changed (new signatures / form filling /
+metadata are allowed; changed page content, annotations etc. are not).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import io
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TypeAlias
+
+from asn1crypto import pem as asn1_pem
+from asn1crypto import x509 as asn1_x509
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.misc import PdfError
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.diff_analysis import ModificationLevel
+from pyhanko.sign.validation import EmbeddedPdfSignature
+from pyhanko.sign.validation.pdf_embedded import async_validate_pdf_signature
+from pyhanko.sign.validation.settings import KeyUsageConstraints
+from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
+from pyhanko_certvalidator import ValidationContext
+
+from signing.errors import UnreadablePdf
+from signing.pdf_meta import record_id_in
+
+__all__ = [
+    "SignatureReport",
+    "TrustRoot",
+    "async_inspect_pdf_signatures",
+    "inspect_pdf_signatures",
+]
+
+log = logging.getLogger(__name__)
+
+TrustRoot: TypeAlias = x509.Certificate | asn1_x509.Certificate | bytes  # bytes: DER or PEM
+
+# Either key usage is enough for a document signature (pyHanko's default demands
+# non-repudiation only, which many CA-issued signing certificates lack).
+_KEY_USAGE = KeyUsageConstraints(
+    key_usage={"digital_signature", "non_repudiation"}, match_all_key_usages=False
+)
+_PARSE_ERRORS = (PdfError, ValueError, KeyError, IndexError, TypeError)
+
+
+@dataclass(frozen=True)
+class SignatureReport:
+    """What one signature in a PDF proves."""
+
+    field_name: str
+    signer_subject: str | None  # RFC 4514, e.g. "CN=AZX 安责险档案服务 (self-signed),O=AZX"
+    signing_time: dt.datetime | None  # claimed by the signer (CMS signingTime or /M)
+    timestamp_time: dt.datetime | None  # from a valid RFC 3161 token (PAdES B-T), if any
+    intact: bool  # the signed byte ranges hash to the signed digest
+    valid: bool  # the CMS signature over that digest verifies
+    trusted: bool  # the signer certificate chains to one of the trust roots
+    coverage: str  # "entire_file" | "entire_revision" | "contiguous_block_from_start" | "unclear"
+    modification_level: str | None  # later updates: "none" | "lta_updates" | "form_filling"
+    # | "annotations" | "other"; None = could not be determined
+    docmdp_ok: bool | None  # later updates respect the certification (DocMDP) permissions
+    certification: bool  # this is a certification (DocMDP) signature
+    revision: int  # 0-based revision this signature signs
+    record_id: str | None  # /AZXRecordId as of the signed revision
+    reason: str | None
+    location: str | None
+    signer_name: str | None  # /Name of the signature dictionary
+    problem: str | None = None  # why a check failed, when known
+
+    @property
+    def covers_whole_file(self) -> bool:
+        return self.coverage == "entire_file"
+
+    @property
+    def modified(self) -> bool:
+        """True unless everything after this signature is an allowed kind of change."""
+        if self.covers_whole_file:
+            return False
+        if self.coverage != "entire_revision" or self.modification_level is None:
+            return True
+        allowed = ModificationLevel[self.modification_level.upper()] <= (
+            ModificationLevel.FORM_FILLING
+        )
+        return not (allowed and self.docmdp_ok is not False)
+
+    @property
+    def ok(self) -> bool:
+        """Intact, valid, trusted and not modified afterwards."""
+        return self.intact and self.valid and self.trusted and not self.modified
+
+
+def _asn1_cert(cert: TrustRoot) -> asn1_x509.Certificate:
+    if isinstance(cert, asn1_x509.Certificate):
+        return cert
+    if isinstance(cert, x509.Certificate):
+        return asn1_x509.Certificate.load(cert.public_bytes(Encoding.DER))
+    if asn1_pem.detect(cert):
+        _, _, cert = asn1_pem.unarmor(cert)
+    return asn1_x509.Certificate.load(cert)
+
+
+def _text(sig_object: generic.DictionaryObject, key: str) -> str | None:
+    value = sig_object.get(key)
+    return str(value) if value is not None else None
+
+
+def _subject(emb: EmbeddedPdfSignature) -> str | None:
+    try:
+        der = emb.signer_cert.dump()
+    except _PARSE_ERRORS:
+        return None
+    return x509.load_der_x509_certificate(der).subject.rfc4514_string()
+
+
+def _problem(status: PdfSignatureStatus) -> str | None:
+    if not status.intact:
+        return "digest mismatch: the signed bytes were changed"
+    if not status.valid:
+        return "the signature value does not verify"
+    if status.diff_result is not None and status.modification_level == ModificationLevel.OTHER:
+        return f"modified after signing: {status.diff_result}"
+    if not status.trusted:
+        return f"signer not trusted: {status.trust_problem_indic}"
+    return None
+
+
+async def _report(emb: EmbeddedPdfSignature, vc: ValidationContext) -> SignatureReport:
+    sig = emb.sig_object
+    common = {
+        "field_name": str(emb.field_name),
+        "signer_subject": _subject(emb),
+        "certification": emb.docmdp_level is not None,
+        "revision": emb.signed_revision,
+        "record_id": record_id_in(emb.reader.get_historical_resolver(emb.signed_revision)),
+        "reason": _text(sig, "/Reason"),
+        "location": _text(sig, "/Location"),
+        "signer_name": _text(sig, "/Name"),
+    }
+    try:
+        status = await async_validate_pdf_signature(
+            emb, signer_validation_context=vc, key_usage_settings=_KEY_USAGE
+        )
+    except Exception as exc:  # a broken signature is a finding, not a crash
+        log.info("signature %s could not be validated: %s", emb.field_name, exc)
+        return SignatureReport(
+            **common,
+            signing_time=None,
+            timestamp_time=None,
+            intact=False,
+            valid=False,
+            trusted=False,
+            coverage="unclear",
+            modification_level=None,
+            docmdp_ok=None,
+            problem=f"{type(exc).__name__}: {exc}",
+        )
+    ts = status.timestamp_validity
+    level = status.modification_level
+    coverage = status.coverage or SignatureCoverageLevel.UNCLEAR
+    return SignatureReport(
+        **common,
+        signing_time=status.signer_reported_dt,
+        timestamp_time=ts.timestamp if ts is not None and ts.intact and ts.valid else None,
+        intact=status.intact,
+        valid=status.valid,
+        trusted=status.trusted,
+        coverage=coverage.name.lower(),
+        modification_level=level.name.lower() if level is not None else None,
+        docmdp_ok=status.docmdp_ok,
+        problem=_problem(status),
+    )
+
+
+async def async_inspect_pdf_signatures(
+    pdf: bytes, trust_roots: Sequence[TrustRoot]
+) -> list[SignatureReport]:
+    """Async form of :func:`inspect_pdf_signatures`."""
+    try:
+        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+        embedded = list(reader.embedded_regular_signatures)
+    except _PARSE_ERRORS as exc:
+        raise UnreadablePdf(f"cannot parse the PDF: {exc}") from exc
+    vc = ValidationContext(
+        trust_roots=[_asn1_cert(c) for c in trust_roots],
+        allow_fetching=False,
+        revocation_mode="soft-fail",
+    )
+    return [await _report(emb, vc) for emb in embedded]
+
+
+def inspect_pdf_signatures(pdf: bytes, trust_roots: Sequence[TrustRoot]) -> list[SignatureReport]:
+    """One report per signature, in signing order; ``[]`` for an unsigned PDF.
+
+    Offline: no certificates or revocation data are fetched. Raises :class:`UnreadablePdf`
+    if the file cannot be parsed at all. Do not call from a running event loop.
+    """
+    return asyncio.run(async_inspect_pdf_signatures(pdf, trust_roots))
