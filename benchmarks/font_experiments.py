@@ -28,6 +28,7 @@ import pstats
 import random
 import resource
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -141,8 +142,21 @@ def data_uri(jpeg: bytes) -> str:
     return "data:image/jpeg;base64," + base64.b64encode(jpeg).decode()
 
 
-def report_css(*, serif: str, sans: str, fixed: bool) -> str:
+def report_css(*, serif: str, sans: str, fixed: bool, collapse: bool = True,
+               avoid: bool = True, justify: bool = True) -> str:
     table_layout = "table-layout: fixed;" if fixed else ""
+    if collapse:
+        borders = ("table { border-collapse: collapse; }\n"
+                   "th, td { border: 0.5pt solid #000; }")
+    else:  # the same look, each rule drawn once, without the collapsing-border model
+        # (the repeated thead carries the top rule on every page)
+        borders = ("table { border-collapse: separate; border-spacing: 0; "
+                   "border-left: 0.5pt solid #000; }\n"
+                   "table.kv, th { border-top: 0.5pt solid #000; }\n"
+                   "th, td { border-right: 0.5pt solid #000; "
+                   "border-bottom: 0.5pt solid #000; }")
+    avoid_rule = "table.hz tr { break-inside: avoid; }" if avoid else ""
+    align = "text-align: justify;" if justify else ""
     return f"""
 @page {{
   size: A4; margin: 20mm 18mm 20mm 18mm;
@@ -155,9 +169,10 @@ html {{ font-family: {serif}; font-size: 10.5pt; line-height: 1.5; }}
 h1, h2, th {{ font-family: {sans}; }}
 h1 {{ font-size: 18pt; text-align: center; margin: 0 0 6mm; }}
 h2 {{ font-size: 12pt; margin: 5mm 0 2mm; }}
-p {{ text-indent: 2em; margin: 0 0 2mm; text-align: justify; }}
-table {{ width: 100%; border-collapse: collapse; {table_layout} }}
-th, td {{ border: 0.5pt solid #000; padding: 1mm 1.2mm; vertical-align: middle; }}
+p {{ text-indent: 2em; margin: 0 0 2mm; {align} }}
+table {{ width: 100%; {table_layout} }}
+{borders}
+th, td {{ padding: 1mm 1.2mm; vertical-align: middle; }}
 table.kv td.k {{ width: 18%; background: #eee; font-weight: bold; }}
 table.kv td.v {{ width: 32%; }}
 table.hz {{ font-size: 8pt; line-height: 1.3; }}
@@ -165,7 +180,7 @@ table.hz td {{ padding: 0.6mm 1mm; }}
 table.hz thead th {{ background: #ddd; font-weight: bold; text-align: center; }}
 table.hz td.c {{ text-align: center; }}
 table.hz img {{ width: 14mm; height: 10.5mm; display: block; margin: 0 auto; }}
-table.hz tr {{ break-inside: avoid; }}
+{avoid_rule}
 .sign {{ margin-top: 10mm; }}
 """
 
@@ -210,7 +225,8 @@ def report_body(photo_srcs: list[str], rows: list[dict[str, str]]) -> str:
     parts.extend(f"<p>{_PARAGRAPH}</p>" for _ in range(2))
     parts.append("<h2>四、服务结论</h2>")
     parts.extend(f"<p>{_PARAGRAPH}</p>" for _ in range(2))
-    parts.append('<p class="sign">服务人员（签字）：＿＿＿＿＿＿　　企业负责人（签字）：＿＿＿＿＿＿</p>')
+    parts.append(
+        '<p class="sign">服务人员（签字）：＿＿＿＿＿＿　　企业负责人（签字）：＿＿＿＿＿＿</p>')
     return "\n".join(parts)
 
 
@@ -268,93 +284,99 @@ def fonttools_subsetting() -> Iterator[None]:
         pdf_fonts.harfbuzz_subset = saved
 
 
-class _PhotoFetcher:
+def photo_fetcher(photos: list[bytes]) -> object:
     """URL fetcher serving ``photo:N`` from memory (no data: URIs in the HTML)."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    def __init__(self, photos: list[bytes]) -> None:
-        from weasyprint import default_url_fetcher
+    class PhotoFetcher(URLFetcher):
+        def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
+            if url.startswith("photo:"):
+                return URLFetcherResponse(
+                    url, photos[int(url[6:])], {"Content-Type": "image/jpeg"})
+            return super().fetch(url, headers)
 
-        self.photos = photos
-        self.fallback = default_url_fetcher
+    return PhotoFetcher()
 
-    def __call__(self, url: str, *args: object, **kwargs: object) -> dict[str, object]:
-        if url.startswith("photo:"):
-            return {"string": self.photos[int(url[6:])], "mime_type": "image/jpeg"}
-        return self.fallback(url, *args, **kwargs)
+
+RARE = "𠮷䶮𪚥"  # outside Noto CJK SC's reduced set, 𪚥 outside Noto altogether
 
 
 def build_variants(photos: list[bytes]) -> list[Variant]:
     import weasyprint
     from weasyprint import CSS, HTML
-    from weasyprint.text.fonts import FontConfiguration
 
     from rendering import fonts as azx_fonts
 
     rows = hazard_rows(len(photos))
+    rare_rows = [dict(row) for row in rows]
+    rare_rows[5]["text"] = f"吉林{RARE[0]}野化工仓库{RARE[1]}{RARE[2]}" + rare_rows[5]["text"]
     uris = [data_uri(photo) for photo in photos]
+    photo_urls = [f"photo:{index}" for index in range(len(photos))]
     body = report_body(uris, rows)
     serif_sys, sans_sys = ", ".join(SYSTEM_SERIF), ", ".join(SYSTEM_SANS)
     serif_azx = azx_fonts.css_family_list(azx_fonts.SERIF_STACK)
     sans_azx = azx_fonts.css_family_list(azx_fonts.SANS_STACK)
 
+    def azx_css(**knobs: bool) -> str:
+        return report_css(serif=serif_azx, sans=sans_azx, **{"fixed": True, **knobs})
+
     stock_auto = html_document(body, report_css(serif=serif_sys, sans=sans_sys, fixed=False))
     stock_fixed = html_document(body, report_css(serif=serif_sys, sans=sans_sys, fixed=True))
-    reduced_css = report_css(serif=serif_azx, sans=sans_azx, fixed=True)
-    reduced_fontface = html_document(body, azx_fonts.font_face_css() + reduced_css)
-    reduced_plain = html_document(body, reduced_css)
+    reduced_fontface = html_document(body, azx_fonts.font_face_css() + azx_css())
+    reduced_plain = html_document(body, azx_css())
     bare = html_document(body, None)
-    fetcher = _PhotoFetcher(photos)
-    bare_photo_urls = html_document(
-        report_body([f"photo:{i}" for i in range(len(photos))], rows), None)
-    form_css = report_css(serif=serif_azx, sans=sans_azx, fixed=True)
+    bare_photo_urls = html_document(report_body(photo_urls, rows), None)
+    bare_rare = html_document(report_body(photo_urls, rare_rows), None)
     form_bare = html_document(form_body(), None)
+    form_rare = html_document(form_body().replace("回访人", f"回访人{RARE}"), None)
     form_stock = html_document(
         form_body(), report_css(serif=serif_sys, sans=sans_sys, fixed=True))
+    fetcher = photo_fetcher(photos)
 
     # (e): one warm FontConfiguration (reduced fonts registered once) and the
     # stylesheet parsed once, reused by every render.
-    warm_config = azx_fonts.font_configuration()
-    warm_css = CSS(string=reduced_css, font_config=warm_config)
-    warm_form_css = CSS(string=form_css, font_config=warm_config)
+    config = azx_fonts.font_configuration()
+
+    def parsed(**knobs: bool) -> CSS:
+        return CSS(string=azx_css(**knobs), font_config=config)
+
+    warm_css = parsed()
+    best_css = parsed(collapse=False)
 
     def stock(html: str) -> Callable[[], bytes]:
         return lambda: HTML(string=html).write_pdf()
 
-    def fonttools(html: str) -> Callable[[], bytes]:
-        def run() -> bytes:
+    def fonttools(run: Callable[[], bytes]) -> Callable[[], bytes]:
+        def wrapped() -> bytes:
             with fonttools_subsetting():
-                return HTML(string=html).write_pdf()
-        return run
+                return run()
+        return wrapped
 
     def fresh_fontconfig() -> bytes:
-        config = azx_fonts.new_font_configuration()
-        return HTML(string=reduced_plain).write_pdf(font_config=config)
+        fresh = azx_fonts.new_font_configuration()
+        return HTML(string=reduced_plain).write_pdf(font_config=fresh)
 
-    def warm(html: str = bare, css: CSS = warm_css, **options: object) -> Callable[[], bytes]:
+    def warm(html: str = bare, css: CSS = warm_css, url_fetcher: object = None,
+             **options: object) -> Callable[[], bytes]:
         def run() -> bytes:
-            return HTML(string=html).write_pdf(
-                stylesheets=[css], font_config=warm_config, **options)
+            return HTML(string=html, url_fetcher=url_fetcher).write_pdf(
+                stylesheets=[css], font_config=config, **options)
         return run
 
-    def warm_fetcher() -> bytes:
-        return HTML(string=bare_photo_urls, url_fetcher=fetcher).write_pdf(
-            stylesheets=[warm_css], font_config=warm_config)
-
-    def warm_fonttools() -> bytes:
-        with fonttools_subsetting():
-            return warm()()
-
     image_cache: dict[str, object] = {}
+    recommended = warm(bare_photo_urls, best_css, fetcher)
 
     variants = [
-        Variant("a", "stock Noto, fontTools subsetting (no hb-subset)", fonttools(stock_auto)),
+        Variant("a", "stock Noto, fontTools subsetting (no hb-subset)",
+                fonttools(stock(stock_auto))),
         Variant("b", "stock Noto, HarfBuzz subsetting", stock(stock_auto)),
         Variant("c", "(b) + table-layout: fixed", stock(stock_fixed)),
-        Variant("d", "(c) + reduced fonts via @font-face, fresh config",
+        Variant("d", "(c) + reduced fonts, @font-face, fresh config",
                 stock(reduced_fontface)),
-        Variant("d2", "(c) + reduced fonts via fontconfig, fresh config", fresh_fontconfig),
-        Variant("e", "(d2) + warm FontConfiguration + pre-parsed CSS", warm()),
-        Variant("e-ft", "(e) with fontTools subsetting (no hb-subset)", warm_fonttools),
+        Variant("d2", "(c) + reduced fonts, added to fontconfig, fresh config",
+                fresh_fontconfig),
+        Variant("e", "(d) + warm FontConfiguration + pre-parsed CSS", warm()),
+        Variant("e-ft", "(e) with fontTools subsetting (no hb-subset)", fonttools(warm())),
         Variant("f1", "(e) + uncompressed_pdf", warm(uncompressed_pdf=True)),
         Variant("f2", "(e) + optimize_images", warm(optimize_images=True)),
         Variant("f3", "(e) + presentational_hints", warm(presentational_hints=True)),
@@ -362,18 +384,56 @@ def build_variants(photos: list[bytes]) -> list[Variant]:
         Variant("f5", "(e) + full_fonts (no subsetting)", warm(full_fonts=True)),
         Variant("f6", "(e) + pdf_version 1.7, pdf_forms False",
                 warm(pdf_version="1.7", pdf_forms=False)),
-        Variant("f7", "(e) + shared image cache", warm(cache=image_cache)),
-        Variant("f8", "(e) + photos by url_fetcher, not data: URIs", warm_fetcher),
+        Variant("f7", "(e) + image cache shared across renders", warm(cache=image_cache)),
+        Variant("f8", "(e) + photos by url_fetcher, not data: URIs",
+                warm(bare_photo_urls, url_fetcher=fetcher)),
         Variant("f9", "(e) + jpeg_quality 60 (re-encode)", warm(jpeg_quality=60)),
+        Variant("f10", "(e) + border-collapse: separate (same rules)", warm(css=best_css)),
+        Variant("f11", "(e) - break-inside: avoid on rows", warm(css=parsed(avoid=False))),
+        Variant("f12", "(e) - text-align: justify", warm(css=parsed(justify=False))),
+        Variant("r", "recommended: (e) + f8 + f10", recommended),
+        Variant("r-rare", "(r) with 𠮷䶮𪚥 in one row (full-font fall-back)",
+                warm(bare_rare, best_css, fetcher)),
+        Variant("r-ft", "(r) with fontTools subsetting (no hb-subset)", fonttools(recommended)),
         Variant("g-stock", "1-page form, stock Noto, HarfBuzz, fresh config",
                 stock(form_stock), doc="form"),
-        Variant("g", "1-page form, recommended path (e)",
-                warm(form_bare, warm_form_css), doc="form"),
+        Variant("g", "1-page form, recommended path", warm(form_bare, best_css), doc="form"),
+        Variant("g-rare", "(g) with 𠮷䶮𪚥 (full-font fall-back)",
+                warm(form_rare, best_css), doc="form"),
     ]
     assert set(weasyprint.DEFAULT_OPTIONS) >= {
         "uncompressed_pdf", "optimize_images", "presentational_hints", "hinting",
         "full_fonts", "pdf_version", "pdf_forms", "cache", "jpeg_quality"}
     return variants
+
+
+def recommended_phases(photos: list[bytes], repeat: int) -> dict[str, float]:
+    from weasyprint import CSS, HTML
+
+    from rendering import fonts as azx_fonts
+
+    config = azx_fonts.font_configuration()
+    css = CSS(string=report_css(
+        serif=azx_fonts.css_family_list(azx_fonts.SERIF_STACK),
+        sans=azx_fonts.css_family_list(azx_fonts.SANS_STACK), fixed=True, collapse=False),
+        font_config=config)
+    html = html_document(
+        report_body([f"photo:{i}" for i in range(len(photos))], hazard_rows(len(photos))),
+        None)
+    fetcher = photo_fetcher(photos)
+    found: dict[str, list[float]] = {"parse HTML": [], "style + layout": [], "draw + PDF": []}
+    for index in range(repeat + 1):
+        t0 = time.perf_counter()
+        document = HTML(string=html, url_fetcher=fetcher)
+        t1 = time.perf_counter()
+        rendered = document.render(stylesheets=[css], font_config=config)
+        t2 = time.perf_counter()
+        rendered.write_pdf()
+        t3 = time.perf_counter()
+        if index:
+            for key, value in zip(found, (t1 - t0, t2 - t1, t3 - t2), strict=True):
+                found[key].append(value)
+    return {key: statistics.median(values) * 1000 for key, values in found.items()}
 
 
 # --------------------------------------------------------------------------- typst
@@ -403,7 +463,8 @@ def typst_reference(photos: list[bytes], repeat: int) -> tuple[float, int]:
     #counter(page).final().first() 页]))
 #set text(font: ("Noto Serif CJK SC", "HanaMinB", "HanaMinA"), size: 10.5pt, lang: "zh")
 #set par(leading: 0.75em)
-#align(center, text(font: "Noto Sans CJK SC", size: 18pt, weight: "bold")[安全生产责任保险事故预防技术服务报告])
+#align(center, text(font: "Noto Sans CJK SC", size: 18pt, weight: "bold")[
+  安全生产责任保险事故预防技术服务报告])
 #table(columns: (18%, 32%, 18%, 32%), stroke: 0.5pt, {kv})
 == 一、服务概况
 {para * 2}
@@ -454,17 +515,20 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def measure(run: Callable[[], bytes], repeat: int, warmup: int) -> tuple[float, bytes]:
+def measure(run: Callable[[], bytes], repeat: int, warmup: int
+            ) -> tuple[float, float, bytes]:
+    """Median wall-clock and CPU milliseconds of ``repeat`` runs after ``warmup``."""
     pdf = b""
     for _ in range(warmup):
         pdf = run()
-    times = []
+    walls, cpus = [], []
     for _ in range(repeat):
         gc.collect()
-        start = time.perf_counter()
+        cpu, start = time.process_time(), time.perf_counter()
         pdf = run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1000, pdf
+        walls.append(time.perf_counter() - start)
+        cpus.append(time.process_time() - cpu)
+    return statistics.median(walls) * 1000, statistics.median(cpus) * 1000, pdf
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -475,6 +539,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", metavar="KEY", help="cProfile one variant and exit")
     parser.add_argument("--typst", action="store_true", help="also time Typst (reference)")
     parser.add_argument("--list", action="store_true", help="list the variants and exit")
+    parser.add_argument("--phases", action="store_true", help="time (r) by phase")
+    parser.add_argument("--rss", metavar="KEYS", help="peak RSS of each variant, alone")
+    parser.add_argument("--rss-self", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
     # WeasyPrint warns once per font and render on the fontTools branch: keep output short.
@@ -488,6 +555,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.only:
         wanted = args.only.split(",")
         variants = [variant for variant in variants if variant.key in wanted]
+
+    if args.rss_self:
+        for variant in variants:
+            measure(variant.run, args.repeat, args.warmup)
+        print(f"{peak_rss_mb():.0f} MB")
+        return 0
 
     if args.profile:
         (variant,) = [v for v in variants if v.key == args.profile]
@@ -504,23 +577,36 @@ def main(argv: list[str] | None = None) -> int:
 
     results = []
     for variant in variants:
-        ms, pdf = measure(variant.run, args.repeat, args.warmup)
-        results.append((variant, ms, page_count(pdf), len(pdf), peak_rss_mb()))
-        print(f"  {variant.key}: {ms:.0f} ms", file=sys.stderr, flush=True)
+        wall, cpu, pdf = measure(variant.run, args.repeat, args.warmup)
+        results.append((variant, wall, cpu, page_count(pdf), len(pdf), peak_rss_mb()))
+        print(f"  {variant.key}: {wall:.0f} ms", file=sys.stderr, flush=True)
 
-    baselines = {doc: next((ms for v, ms, *_ in results if v.doc == doc), None)
+    baselines = {doc: next((wall for v, wall, *_ in results if v.doc == doc), None)
                  for doc in ("report", "form")}
-    print(f"\nmedian of {args.repeat} after {args.warmup} warm-up, one process")
-    print(f"{'key':6} {'ms':>7} {'ratio':>6} {'pages':>5} {'PDF kB':>7} {'peak RSS':>8}  variant")
-    for variant, ms, pages, size, rss in results:
-        base = baselines[variant.doc] or ms
-        print(f"{variant.key:6} {ms:7.0f} {ms / base:6.2f} {pages:5d} {size / 1024:7.0f}"
-              f" {rss:6.0f}MB  {variant.label}")
+    print(f"\nmedian of {args.repeat} after {args.warmup} warm-up, one process; ratio to the"
+          " first row of its document; RSS: the process's peak so far")
+    print(f"{'key':7} {'wall ms':>7} {'CPU ms':>7} {'ratio':>6} {'pages':>5} {'PDF kB':>7}"
+          f" {'RSS MB':>6}  variant")
+    for variant, wall, cpu, pages, size, rss in results:
+        base = baselines[variant.doc] or wall
+        print(f"{variant.key:7} {wall:7.0f} {cpu:7.0f} {wall / base:6.2f} {pages:5d}"
+              f" {size / 1024:7.0f} {rss:6.0f}  {variant.label}")
+    if args.phases:
+        print("\nrecommended path (r), by phase (median ms):")
+        for phase, ms in recommended_phases(photos, args.repeat).items():
+            print(f"  {phase:15} {ms:6.0f}")
     if args.typst:
         ms, pages = typst_reference(photos, args.repeat)
         base = baselines["report"] or ms
-        print(f"{'typst':6} {ms:7.0f} {ms / base:6.2f} {pages:5d} {'':>7} {'':>8}  "
+        print(f"{'typst':7} {ms:7.0f} {'':>7} {ms / base:6.2f} {pages:5d}  "
               "Typst, warm Compiler (reference only)")
+    if args.rss:
+        print("\npeak RSS of a process rendering only one variant:")
+        for key in args.rss.split(","):
+            child = subprocess.run(
+                [sys.executable, __file__, "--only", key, "--repeat", "3", "--rss-self"],
+                capture_output=True, text=True, check=True)
+            print(f"  {key:7} {child.stdout.strip()}")
     return 0
 
 

@@ -86,6 +86,13 @@ CATALOG: dict[tuple[str, str], FormKind] = {
 }
 
 
+from domain.documents.chengdu_tables import KINDS as _CHENGDU_TABLES  # noqa: E402
+
+for _type, _title, _source, _model, _checks in _CHENGDU_TABLES:
+    CATALOG[(_type, "chengdu")] = FormKind(_type, "chengdu", _title, _source, _model, _checks)
+    TYPES.setdefault(_type, _title)
+
+
 def get_kind(doc_type: str, profile: str | None) -> FormKind:
     """The form for ``doc_type`` in ``profile`` (default: the only or the Shandong variant)."""
     if profile is None:

@@ -41,14 +41,26 @@ def document_pdf(doc: Document, *, qr_svg: str | None = None) -> bytes:
     html = document_html(doc, font_css=font_css, qr_svg=qr_svg)
     # WeasyPrint fetches nothing but data: URIs here: posted values are text, never URLs.
     with _lock:  # FontConfiguration is not thread-safe
-        return HTML(string=html, url_fetcher=_data_only).write_pdf(
+        return HTML(string=html, url_fetcher=_LocalFetcher.get()).write_pdf(
             font_config=font_config, uncompressed_pdf=False
         ) or b""
 
 
-def _data_only(url: str, timeout: int = 10, ssl_context: Any = None) -> dict[str, Any]:
-    from weasyprint.urls import default_url_fetcher
+class _LocalFetcher:
+    """Only data: URIs and the product's own font files: posted values never become URLs."""
 
-    if url.startswith("data:") or url.startswith(f"file://{_FONT_DIR}"):
-        return default_url_fetcher(url, timeout=timeout, ssl_context=ssl_context)  # type: ignore[no-any-return]
-    raise ValueError(f"refusing to fetch {url!r}: documents may only embed data: URIs")
+    _fetcher: Any = None
+
+    @classmethod
+    def get(cls) -> Any:
+        if cls._fetcher is None:
+            from weasyprint.urls import URLFetcher
+
+            class Fetcher(URLFetcher):  # type: ignore[misc]
+                def fetch(self, url: str, headers: Any = None) -> Any:
+                    if url.startswith("data:") or url.startswith(f"file://{_FONT_DIR}"):
+                        return super().fetch(url, headers)
+                    raise ValueError(f"refusing to fetch {url!r}")
+
+            cls._fetcher = Fetcher(allowed_protocols={"data", "file"}, fail_on_errors=True)
+        return cls._fetcher

@@ -1,8 +1,9 @@
 """安全风险四色图 — the four-colour risk map, as SVG text or as a PNG.
 
-Chengdu 3.2 asks the risk-assessment report for 风险清单 (表 7) with its levels "并给出安全风险四色图".
-Each area (场所/区域) is coloured by its highest level and labelled with its name and the number of
-risks per level (``重1 较2 一0 低3``); a legend shows the four colours and the bands in force.
+Chengdu 3.2 asks the risk-assessment report for 风险清单 (表 7) with its levels "并给出安全风险
+四色图". Each area (场所/区域) is coloured by its highest level and labelled with its name and the
+number of risks per level (``重大1 较大2 一般0 低3``); a legend shows the four colours and the bands
+in force.
 
 Without a site plan the areas are tiles in a grid. With one, the plan is embedded (``data:`` URI)
 and each area with a polygon (in the plan's pixel coordinates) is drawn over it, semi-transparent;
@@ -41,6 +42,7 @@ __all__ = [
     "MapLayout",
     "RiskMapError",
     "SitePlan",
+    "TextLine",
     "Tile",
     "group_by_area",
     "layout_map",
@@ -63,6 +65,7 @@ _FONT_FAMILY: Final = (
     "'Noto Sans CJK SC', 'Source Han Sans SC', 'Microsoft YaHei', 'PingFang SC', sans-serif"
 )
 _NOTE: Final = "注：各区域按其最高风险等级着色；区域名称下为该区域各等级风险的数量。"
+_NOTE_GREY: Final = "灰色区域无风险记录。"
 
 
 class RiskMapError(ValueError):
@@ -267,30 +270,59 @@ def _char_width(ch: str) -> float:
     return 1.0
 
 
-def text_width(text: str, size: float) -> float:
+def _text_width(text: str, size: float) -> float:
     return sum(_char_width(c) for c in text) * size
 
 
+_NO_LINE_START: Final = frozenset("）)】」』”’，。、；：！？…%,.;:!?")
+_NO_LINE_END: Final = frozenset("（(【「『“‘")
+
+
+def _word_char(ch: str) -> bool:
+    return ch.isascii() and (ch.isalnum() or ch in "-_.&/'")
+
+
+def _can_break(before: str, after: str) -> bool:
+    """May a line end between ``before`` and ``after``? (No closing mark first, no split words.)"""
+    if after in _NO_LINE_START or before in _NO_LINE_END:
+        return False
+    return not (_word_char(before) and _word_char(after))
+
+
+def _break_at(line: str, nxt: str) -> int:
+    """Where to end ``line`` when ``nxt`` does not fit, looking at its last 40 %: after ；，、：,
+    else after a space or before an opening bracket; else at the last allowed break; else here."""
+    candidates = [
+        j for j in range(len(line), 0, -1)
+        if _can_break(line[j - 1], line[j] if j < len(line) else nxt)
+    ]
+    late = [j for j in candidates if j >= len(line) * 0.6]
+    strong = [j for j in late if line[j - 1] in "；，、："]
+    weak = [j for j in late if line[j - 1] == " " or (j < len(line) and line[j] in _NO_LINE_END)]
+    return (strong or weak or candidates or [len(line)])[0]
+
+
 def _wrap(text: str, width: float, size: float, max_lines: int) -> tuple[str, ...]:
-    """Greedy wrap by character; the last line ends in … when the text does not fit."""
+    """Wrap at allowed breaks; the last line ends in … when the text does not fit."""
     lines: list[str] = []
     current = ""
-    for ch in text:
-        if current and text_width(current + ch, size) > width:
-            lines.append(current.rstrip())
-            current = ch.lstrip()
+    for i, ch in enumerate(text):
+        if current and _text_width(current + ch, size) > width:
+            j = _break_at(current, ch)
+            lines.append(current[:j].rstrip())
+            current = current[j:].lstrip()
             if len(lines) == max_lines:
-                break
-        else:
-            current += ch
-    else:
-        if current:
-            lines.append(current)
-        return tuple(lines) or ("",)
-    last = lines[-1]
-    while last and text_width(last + "…", size) > width:
-        last = last[:-1]
-    return (*lines[:-1], last + "…")
+                rest = (current + text[i:]).strip()
+                if rest:
+                    last = lines[-1]
+                    while last and _text_width(last + "…", size) > width:
+                        last = last[:-1]
+                    lines[-1] = last + "…"
+                return tuple(lines)
+        current += ch if current or not ch.isspace() else ""
+    if current.strip():
+        lines.append(current.rstrip())
+    return tuple(lines) or ("",)
 
 
 def _text_colour(fill: str) -> str:
@@ -324,19 +356,33 @@ _COUNT_SIZE: Final = 20.0
 _SMALL: Final = 18.0
 
 
+def _counts_lines(area: AreaRisk, width: float, size: float) -> tuple[tuple[str, ...], float]:
+    """The counts on one line, else on two, shrinking the font only if even that is too wide."""
+    label = area.counts_label
+    if _text_width(label, size) <= width:
+        return (label,), size
+    parts = label.split(" ")
+    two = (" ".join(parts[:2]), " ".join(parts[2:]))
+    widest = max(_text_width(t, size) for t in two)
+    return two, size if widest <= width else max(8.0, size * width / widest)
+
+
 def _label_lines(area: AreaRisk, cx: float, cy: float, width: float, colour: str,
                  name_size: float) -> tuple[TextLine, ...]:
+    """Name (bold, up to two lines) over the counts, centred on (cx, cy)."""
     names = _wrap(_clean(area.name), width, name_size, 2)
-    count_size = name_size * _COUNT_SIZE / _NAME_SIZE
-    lh = name_size * 1.3
-    block = lh * len(names) + count_size * 1.3
-    top = cy - block / 2
+    counts, count_size = _counts_lines(area, width, name_size * _COUNT_SIZE / _NAME_SIZE)
+    name_lh, count_lh = name_size * 1.3, count_size * 1.3
+    top = cy - (name_lh * len(names) + count_lh * len(counts)) / 2
     out = [
-        TextLine(n, cx, top + lh * (i + 1) - name_size * 0.25, name_size, colour, True, "middle")
+        TextLine(n, cx, top + name_lh * (i + 0.78), name_size, colour, True, "middle")
         for i, n in enumerate(names)
     ]
-    out.append(TextLine(area.counts_label, cx, top + block - count_size * 0.3, count_size,
-                        colour, False, "middle"))
+    top += name_lh * len(names)
+    out += [
+        TextLine(c, cx, top + count_lh * (i + 0.78), count_size, colour, False, "middle")
+        for i, c in enumerate(counts)
+    ]
     return tuple(out)
 
 
@@ -366,7 +412,7 @@ def _on_plan(area: AreaRisk, k: float, ox: float, oy: float, box: tuple[float, f
     cx, cy = _centroid(outline)
     name = _clean(area.name)
     size = _NAME_SIZE * 0.8
-    w = min(max(text_width(name, size), text_width(area.counts_label, size * 0.85)) + 16,
+    w = min(max(_text_width(name, size), _text_width(area.counts_label, size * 0.85)) + 16,
             box[2] * 0.45)
     lines = _label_lines(area, cx, cy, w - 16, "000000", size)
     h = (lines[-1].y - lines[0].y) + size * 1.6
@@ -387,9 +433,14 @@ def layout_map(
     width: float = 1200.0,
     max_plan_height: float = 1500.0,
 ) -> MapLayout:
-    """Where everything goes, in output pixels; both renderers draw exactly this."""
+    """Where everything goes, in output pixels; both renderers draw exactly this.
+
+    Polygons are used only with a ``plan``; without one every area is a tile.
+    """
     if len(areas) > MAX_AREAS:
         raise RiskMapError(f"more than {MAX_AREAS} areas")
+    if not 600 <= width <= 10_000:
+        raise RiskMapError("map width must be 600–10000 px")
     inner = width - 2 * _MARGIN
     title_size = 32.0
     title_lines = tuple(
@@ -414,6 +465,9 @@ def layout_map(
             y += _SMALL + 14
     grid_tiles, y = _grid(loose, y, inner)
     tiles += grid_tiles
+    if not areas:
+        texts.append(TextLine("（无风险记录）", width / 2, y + 40, 24, "595959", anchor="middle"))
+        y += 60
     # Legend: heading, four swatches in a row, then the bands in force and a note.
     y += 28
     legend_top = y
@@ -428,13 +482,14 @@ def layout_map(
         for i, lv in enumerate(_LEVELS)
     )
     y += 54
-    for line in (_clean(bands_text), _NOTE):
+    note = _NOTE + (_NOTE_GREY if any(a.highest is None for a in areas) else "")
+    for line in (_clean(bands_text), note):
         for part in _wrap(line, inner - 32, _SMALL, 4) if line else ():
             texts.append(TextLine(part, _MARGIN + 16, y + _SMALL, _SMALL, "333333"))
             y += _SMALL * 1.5
     y += 12
     legend_box = (_MARGIN, legend_top, inner, y - legend_top)
-    return MapLayout(width, y + _MARGIN, title_lines, plan, plan_box, tuple(tiles),
+    return MapLayout(width, math.ceil(y + _MARGIN), title_lines, plan, plan_box, tuple(tiles),
                      tuple(texts), legend, legend_box)
 
 
@@ -520,8 +575,8 @@ def risk_map_svg(
 def _fc_match(pattern: str) -> tuple[str, int]:
     exe = shutil.which("fc-match")
     if exe is None:
-        raise RiskMapError("fc-match not found: pass font_path to risk_map_png")
-    out = subprocess.run(  # noqa: S603 — fixed executable, fixed format, our own pattern
+        raise RiskMapError("fc-match not found: pass font= to risk_map_png")
+    out = subprocess.run(  # fixed executable and format, our own pattern
         [exe, "-f", "%{file}\n%{index}\n%{lang}", pattern],
         capture_output=True, text=True, check=True, timeout=10,
     ).stdout.split("\n")
@@ -547,6 +602,8 @@ def risk_map_png(
     """
     from PIL import Image, ImageDraw, ImageFont
 
+    if not 0.25 <= scale <= 4:
+        raise RiskMapError("scale must be 0.25–4")
     lay = layout_map(areas, title=title, plan=plan, bands_text=bands_text, width=width)
     regular = font or _fc_match("Noto Sans CJK SC:lang=zh-cn")
     bold = bold_font or (_fc_match("Noto Sans CJK SC:lang=zh-cn:weight=bold") if font is None
@@ -572,10 +629,15 @@ def risk_map_png(
     size = (math.ceil(s(lay.width)), math.ceil(s(lay.height)))
     img = Image.new("RGBA", size, (255, 255, 255, 255))
     if lay.plan is not None and lay.plan_box is not None:
-        with Image.open(io.BytesIO(lay.plan.image)) as src:
-            x0, y0, x1, y1 = box(lay.plan_box)
-            shown = src.convert("RGBA").resize((round(x1 - x0), round(y1 - y0)),
-                                               Image.Resampling.LANCZOS)
+        x0, y0, x1, y1 = box(lay.plan_box)
+        try:
+            with Image.open(io.BytesIO(lay.plan.image)) as src:
+                if src.size != (lay.plan.width, lay.plan.height):
+                    raise RiskMapError("site plan header and image disagree about its size")
+                shown = src.convert("RGBA").resize((round(x1 - x0), round(y1 - y0)),
+                                                   Image.Resampling.LANCZOS)
+        except (OSError, SyntaxError) as exc:  # Pillow's errors for broken image data
+            raise RiskMapError(f"site plan image cannot be read: {exc}") from None
         img.alpha_composite(shown, (round(x0), round(y0)))
         ImageDraw.Draw(img).rectangle((x0, y0, x1, y1), outline=rgb("808080"), width=1)
 

@@ -38,17 +38,19 @@ def embed_record_id(pdf: bytes, record_id: str) -> bytes:
     if any(True for _ in fields.enumerate_sig_fields(writer, filled_status=True)):
         raise PdfSigningError("the PDF is already signed; embed the record ID before signing")
     value = generic.TextStringObject(canonical)
+    key = generic.NameObject(RECORD_ID_KEY)
     info_ref = writer.trailer.raw_get("/Info") if "/Info" in writer.trailer else None
     if isinstance(info_ref, generic.IndirectObject):
         info = info_ref.get_object()  # type: ignore[no-untyped-call]
         if not isinstance(info, generic.DictionaryObject):
             raise PdfSigningError("the PDF's /Info is not a dictionary")
-        info[generic.NameObject(RECORD_ID_KEY)] = value
+        info[key] = value
         writer.mark_update(info_ref)
-    else:
-        info = generic.DictionaryObject(  # type: ignore[no-untyped-call]
-            {generic.NameObject(RECORD_ID_KEY): value}
-        )
+    else:  # no /Info, or (rare) a direct dictionary in the trailer: write an indirect one
+        info = generic.DictionaryObject()  # type: ignore[no-untyped-call]
+        if isinstance(info_ref, generic.DictionaryObject):
+            info.update(info_ref)
+        info[key] = value
         writer.set_info(writer.add_object(info))
     out = io.BytesIO()
     writer.write(out)  # type: ignore[no-untyped-call]
@@ -57,10 +59,12 @@ def embed_record_id(pdf: bytes, record_id: str) -> bytes:
 
 def record_id_in(handler: PdfHandler) -> str | None:
     """``/AZXRecordId`` of a reader or a historical revision view, if any (as stored)."""
-    try:
-        info = handler.trailer_view["/Info"]
-    except KeyError:
+    trailer = handler.trailer_view
+    if "/Info" not in trailer:
         return None
+    raw = trailer.raw_get("/Info")
+    # resolve through ``handler`` so a historical view sees the object as of its revision
+    info = handler.get_object(raw.reference) if isinstance(raw, generic.IndirectObject) else raw
     if not isinstance(info, generic.DictionaryObject):
         return None
     value = info.get(RECORD_ID_KEY)

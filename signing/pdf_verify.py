@@ -115,10 +115,16 @@ def _text(sig_object: generic.DictionaryObject, key: str) -> str | None:
 
 def _subject(emb: EmbeddedPdfSignature) -> str | None:
     try:
-        der = emb.signer_cert.dump()
+        return x509.load_der_x509_certificate(emb.signer_cert.dump()).subject.rfc4514_string()
     except _PARSE_ERRORS:
         return None
-    return x509.load_der_x509_certificate(der).subject.rfc4514_string()
+
+
+def _signed_record_id(emb: EmbeddedPdfSignature) -> str | None:
+    try:
+        return record_id_in(emb.reader.get_historical_resolver(emb.signed_revision))
+    except _PARSE_ERRORS:
+        return None
 
 
 def _problem(status: PdfSignatureStatus) -> str | None:
@@ -126,8 +132,15 @@ def _problem(status: PdfSignatureStatus) -> str | None:
         return "digest mismatch: the signed bytes were changed"
     if not status.valid:
         return "the signature value does not verify"
+    if status.coverage not in (
+        SignatureCoverageLevel.ENTIRE_FILE,
+        SignatureCoverageLevel.ENTIRE_REVISION,
+    ):
+        return "the signature does not cover its whole revision"
     if status.diff_result is not None and status.modification_level == ModificationLevel.OTHER:
         return f"modified after signing: {status.diff_result}"
+    if status.docmdp_ok is False:
+        return "later changes exceed the certification (DocMDP) permissions"
     if not status.trusted:
         return f"signer not trusted: {status.trust_problem_indic}"
     return None
@@ -140,7 +153,7 @@ async def _report(emb: EmbeddedPdfSignature, vc: ValidationContext) -> Signature
         "signer_subject": _subject(emb),
         "certification": emb.docmdp_level is not None,
         "revision": emb.signed_revision,
-        "record_id": record_id_in(emb.reader.get_historical_resolver(emb.signed_revision)),
+        "record_id": _signed_record_id(emb),
         "reason": _text(sig, "/Reason"),
         "location": _text(sig, "/Location"),
         "signer_name": _text(sig, "/Name"),

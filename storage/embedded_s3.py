@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import fcntl
 import http.client
 import ipaddress
 import json
@@ -20,10 +21,11 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import astuple, dataclass
+from collections.abc import Iterator
+from dataclasses import asdict, astuple, dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from storage.errors import StorageError, StorageUnavailable
 
@@ -66,8 +68,30 @@ class WeedPorts:
             for s in socks:
                 s.close()
 
+    @classmethod
+    def load(cls, path: Path) -> WeedPorts | None:
+        """Ports saved by an earlier run, if all still free (keeps the master's state dir)."""
+        try:
+            ports = cls(**json.loads(path.read_text()))
+        except (OSError, ValueError, TypeError):
+            return None
+        return ports if all(_port_free(p) for p in ports.all()) else None
+
+    def save(self, path: Path) -> None:
+        path.write_text(json.dumps(asdict(self)))
+
     def all(self) -> tuple[int, ...]:
         return astuple(self)
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as Go's listeners do
+        try:
+            s.bind((LOOPBACK, port))
+        except OSError:
+            return False
+    return True
 
 
 def find_weed() -> Path:
@@ -108,9 +132,9 @@ def listening_addresses(pid: int) -> list[tuple[str, int]]:
 
 def _proc_ip(hex_ip: str) -> str:
     raw = bytes.fromhex(hex_ip)
-    # /proc/net/tcp* stores each 32-bit word in host (little-endian) order.
-    swapped = b"".join(raw[i : i + 4][::-1] for i in range(0, len(raw), 4))
-    return str(ipaddress.ip_address(swapped))
+    if sys.byteorder == "little":  # /proc/net/tcp* prints each 32-bit word in host order
+        raw = b"".join(raw[i : i + 4][::-1] for i in range(0, len(raw), 4))
+    return str(ipaddress.ip_address(raw))
 
 
 class EmbeddedS3:
@@ -178,6 +202,7 @@ class EmbeddedS3:
             "-logtostderr=true",
             f"-config_dir={r}",
             "server",
+            "-disableHttp",  # no master/filer HTTP admin API (e.g. /col/delete); S3 is unaffected
             f"-ip={LOOPBACK}",
             f"-ip.bind={LOOPBACK}",
             f"-dir={r / 'data'}",
@@ -220,9 +245,12 @@ class EmbeddedS3:
             return self
         self._prepare_dirs()
         self._write_s3_config()
+        saved = self.root / "ports.json"
         for attempt in range(3):
+            ports = (WeedPorts.load(saved) if attempt == 0 else None) or WeedPorts.pick_free()
             try:
-                self._start_once()
+                self._start_once(ports)
+                ports.save(saved)
                 return self
             except _PortClash:
                 log.warning("embedded S3: port clash on attempt %d, retrying", attempt + 1)
@@ -249,26 +277,32 @@ class EmbeddedS3:
 
     # -- internals ----------------------------------------------------------------------
 
-    def _start_once(self) -> None:
-        ports = WeedPorts.pick_free()
-        self._sock_dir = Path(tempfile.mkdtemp(prefix="azx-weed-"))
-        cmd = self.command(ports, self._sock_dir)
+    def _start_once(self, ports: WeedPorts) -> None:
         self._rotate_log()
-        with open(self.log_path, "ab") as logf:
+        with self._exclusive_lock() as lockf, open(self.log_path, "ab") as logf:
+            self._sock_dir = Path(tempfile.mkdtemp(prefix="azx-weed-"))
+            cmd = self.command(ports, self._sock_dir)
             offset = logf.tell()
             stamp = time.strftime("%Y-%m-%dT%H:%M:%S%z")
             logf.write(f"=== {stamp} starting: {' '.join(cmd)}\n".encode())
             logf.flush()
-            self._proc = subprocess.Popen(
-                cmd,
-                cwd=self.root,
-                env=self._child_env(),
-                stdin=subprocess.DEVNULL,
-                stdout=logf,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,  # own process group, so stop() can kill it whole
-                umask=0o077,
-            )
+            try:
+                self._proc = subprocess.Popen(
+                    cmd,
+                    cwd=self.root,
+                    env=self._child_env(),
+                    stdin=subprocess.DEVNULL,
+                    stdout=logf,
+                    stderr=subprocess.STDOUT,
+                    pass_fds=(lockf.fileno(),),  # weed inherits the lock: held while it lives
+                    start_new_session=True,  # own process group, so stop() can kill it whole
+                    umask=0o077,
+                )
+            except OSError as exc:
+                self._remove_sockets()
+                raise StorageError(f"cannot run {cmd[0]}: {exc}") from exc
+            lockf.truncate(0)
+            lockf.write(f"{self._proc.pid}\n")
         self.ports = ports
         atexit.register(self.stop)
         try:
@@ -292,7 +326,8 @@ class EmbeddedS3:
                     f"embedded S3 (weed) exited with code {self._proc.returncode}; "
                     f"log {self.log_path}:\n{tail}"
                 )
-            if _http_ok(ports.s3, "/healthz") and _has_data_node(ports.master):
+            # volume /healthz is 200 once it heartbeats to the master, so writes can succeed
+            if _http_ok(ports.s3, "/healthz") and _http_ok(ports.volume, "/healthz"):
                 return
             time.sleep(0.1)
         raise StorageUnavailable(
@@ -307,6 +342,21 @@ class EmbeddedS3:
         if bad:
             raise StorageError(f"embedded S3 listens beyond loopback: {bad}; refusing to run")
 
+    @contextlib.contextmanager
+    def _exclusive_lock(self) -> Iterator[TextIO]:
+        """flock on ``weed.lock``: one server per data dir, even if an old weed outlived us."""
+        path = self.root / "weed.lock"
+        with open(path, "a+", encoding="ascii") as f:
+            try:
+                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                f.seek(0)
+                holder = f.read().strip() or "?"
+                raise StorageError(
+                    f"{self.root} is in use by another SeaweedFS (pid {holder}); stop it first"
+                ) from None
+            yield f
+
     def _prepare_dirs(self) -> None:
         for d in (self.root, self.root / "data"):
             d.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -317,8 +367,8 @@ class EmbeddedS3:
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "HOME": str(self.root),  # keep ~/.seaweedfs/*.toml of the user out of it
             "LANG": "C.UTF-8",
-            # JWT keys: the filer and volume HTTP APIs refuse unsigned writes/deletes,
-            # so local processes cannot bypass the S3 gateway (and its Object Lock) over HTTP.
+            # Per-run JWT keys: the volume HTTP API refuses unsigned writes/deletes, so local
+            # processes cannot bypass the S3 gateway (and its Object Lock) over HTTP.
             "WEED_JWT_SIGNING_KEY": secrets.token_hex(32),
             "WEED_JWT_FILER_SIGNING_KEY": secrets.token_hex(32),
         }
@@ -417,32 +467,14 @@ def _killpg(pgid: int, sig: signal.Signals) -> None:
         os.killpg(pgid, sig)
 
 
-def _http_get(port: int, path: str) -> tuple[int, bytes] | None:
+def _http_ok(port: int, path: str) -> bool:
     conn = http.client.HTTPConnection(LOOPBACK, port, timeout=1.0)
     try:
         conn.request("GET", path)
         resp = conn.getresponse()
-        return resp.status, resp.read()
+        resp.read()
+        return resp.status == 200
     except (OSError, http.client.HTTPException):
-        return None
+        return False
     finally:
         conn.close()
-
-
-def _http_ok(port: int, path: str) -> bool:
-    got = _http_get(port, path)
-    return got is not None and got[0] == 200
-
-
-def _has_data_node(master_port: int) -> bool:
-    """True once a volume server has registered with the master (writes can succeed)."""
-    got = _http_get(master_port, "/dir/status")
-    if got is None or got[0] != 200:
-        return False
-    try:
-        topo = json.loads(got[1])["Topology"]
-        return any(
-            rack.get("DataNodes") for dc in topo.get("DataCenters") or [] for rack in dc["Racks"]
-        )
-    except (ValueError, KeyError, TypeError):
-        return False

@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import argparse
 import bz2
+import contextlib
 import subprocess
 import sys
 from pathlib import Path
@@ -107,10 +108,8 @@ def gb2312_chars() -> set[int]:
     chars = set()
     for high in range(0xA1, 0xF8):
         for low in range(0xA1, 0xFF):
-            try:
+            with contextlib.suppress(UnicodeDecodeError):
                 chars.add(ord(bytes((high, low)).decode("gb2312")))
-            except UnicodeDecodeError:
-                pass
     return chars
 
 
@@ -168,7 +167,8 @@ def find_face(family: str, style: str) -> tuple[Path, int]:
         check=True, capture_output=True, text=True).stdout
     for line in out.splitlines():
         path, index, families, styles = line.split("|")
-        if family in families.split(",") and style in styles.split(","):
+        # The Black face is "Noto Serif CJK SC,Noto Serif CJK SC Black" "Black,Regular".
+        if families == family and styles.split(",")[0] == style:
             return Path(path), int(index)
     raise SystemExit(f"font {family} {style} not found (apt-get install fonts-noto-cjk)")
 
@@ -233,13 +233,17 @@ def add_ballot_boxes(font: TTFont) -> None:
             mark_bounds = BoundsPen(glyph_set)
             glyph_set[cmap[mark]].draw(mark_bounds)
             mx0, my0, mx1, my1 = mark_bounds.bounds
-            inner = 0.62 * min(bx1 - bx0, by1 - by0)
+            inner = 0.7 * min(bx1 - bx0, by1 - by0)
             scale = inner / max(mx1 - mx0, my1 - my0)
             transform = Transform().translate(
                 (bx0 + bx1) / 2 - scale * (mx0 + mx1) / 2,
                 (by0 + by1) / 2 - scale * (my0 + my1) / 2).scale(scale)
             glyph_set[cmap[mark]].draw(TransformPen(pen, transform))
-        glyph_name = f"cid{len(order):05d}"
+        # A CID the subset does not use (renumber_cids makes CID == GID afterwards).
+        used = set(order)
+        glyph_name = next(
+            name for name in (f"cid{cid:05d}" for cid in range(65535, 0, -1))
+            if name not in used)
         char_string = pen.getCharString(private=private, globalSubrs=cff.GlobalSubrs)
         char_strings.charStringsIndex.append(char_string)
         char_strings.charStrings[glyph_name] = len(char_strings.charStringsIndex) - 1
@@ -270,9 +274,8 @@ def renumber_cids(font: TTFont) -> None:
         return
     mapping = dict(zip(order, new_order, strict=True))
     # hmtx sets hhea.numberOfHMetrics when compiled; hmtx is read against hhea and maxp.
-    tags = sorted(
-        (tag for tag in font.keys() if tag not in ("GlyphOrder", "CFF ")),
-        key=lambda tag: (tag != "hmtx", tag))
+    tags = [tag for tag in sorted(font.keys()) if tag not in ("GlyphOrder", "CFF ")]
+    tags.sort(key=lambda tag: tag != "hmtx")
     blobs = {tag: font[tag].compile(font) for tag in tags}
     tags.sort(key=lambda tag: (tag not in ("head", "hhea", "maxp"), tag))
     top = font["CFF "].cff.topDictIndex[0]
@@ -288,9 +291,12 @@ def renumber_cids(font: TTFont) -> None:
 
 
 def build_one(out: Path, family: str, style: str, source_family: str, source_style: str,
-              unicodes: set[int]) -> dict[str, int]:
+              unicodes: set[int]) -> dict[str, int | str]:
     path, index = find_face(source_family, source_style)
     font = TTFont(path, fontNumber=index, recalcTimestamp=False, lazy=False)
+    names = (font["name"].getDebugName(1), font["name"].getDebugName(2))
+    if names != (source_family, source_style):
+        raise SystemExit(f"{path} face {index} is {names}, not {source_family} {source_style}")
     options = subset.Options()
     options.layout_features = LAYOUT_FEATURES
     options.hinting = False
@@ -310,23 +316,25 @@ def build_one(out: Path, family: str, style: str, source_family: str, source_sty
     font.save(out, reorderTables=True)
     check = TTFont(out)
     return {"glyphs": len(check.getGlyphOrder()), "cmap": len(check.getBestCmap()),
-            "bytes": out.stat().st_size}
+            "bytes": out.stat().st_size, "copyright": check["name"].getDebugName(0)}
 
 
-def copy_license() -> None:
-    if LICENSE_SOURCE.exists():
-        text = LICENSE_SOURCE.read_text(encoding="utf-8")
-        start = text.find("License: SIL-1.1\n", text.find("Files: debian/*"))
-        body = text[start:].split("\nLicense: GPL-3+")[0]
-        (FONTS_DIR / "LICENSE-OFL.txt").write_text(
-            "The AZX Sans and AZX Serif fonts in this folder are subsets of Noto Sans CJK SC\n"
-            "and Noto Serif CJK SC (© 2014-2022 Adobe, https://github.com/notofonts/noto-cjk),\n"
-            "renamed and modified by tools/build_fonts.py. They are licensed under the\n"
-            "SIL Open Font License, Version 1.1:\n\n"
-            + "\n".join(line[1:] if line.startswith(" ") else line
-                        for line in body.splitlines()[1:]).replace("\n.\n", "\n\n")
-            + "\n",
-            encoding="utf-8")
+def copy_license(copyrights: set[str]) -> None:
+    """The OFL text from Debian's fonts-noto-cjk, which the derived fonts must carry."""
+    if not LICENSE_SOURCE.exists():
+        return
+    text = LICENSE_SOURCE.read_text(encoding="utf-8")
+    start = text.find("License: SIL-1.1\n", text.find("Files: debian/*"))
+    body = text[start:].split("\nLicense: GPL-3+")[0].splitlines()[1:]
+    license_text = "\n".join(line[1:] if line.startswith(" ") else line for line in body)
+    (FONTS_DIR / "LICENSE-OFL.txt").write_text(
+        "AZX Sans and AZX Serif (the .otf files in this folder) are subsets of Noto Sans\n"
+        "CJK SC and Noto Serif CJK SC (https://github.com/notofonts/noto-cjk), renamed\n"
+        "and modified by tools/build_fonts.py.\n\n"
+        + "".join(f"{line}\n" for line in sorted(copyrights))
+        + "\nThey are licensed under the SIL Open Font License, Version 1.1:\n\n"
+        + license_text.replace("\n.\n", "\n\n") + "\n",
+        encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -343,16 +351,18 @@ def main(argv: list[str] | None = None) -> int:
         hanzi = {cp for cp in unicodes if 0x3400 <= cp <= 0x9FFF or cp >= 0x20000}
         print(f"{'union':24} {len(unicodes):6d}  ({len(hanzi)} hanzi)")
         return 0
-    copy_license()
     total = 0
+    copyrights = set()
     for file_name, (family, style, source_family, source_style) in TARGETS.items():
         if args.only and file_name != args.only:
             continue
         stats = build_one(FONTS_DIR / file_name, family, style, source_family, source_style,
                           unicodes)
         total += stats["bytes"]
+        copyrights.add(stats["copyright"])
         print(f"{file_name:22} {stats['bytes'] / 2**20:6.2f} MiB  "
               f"{stats['glyphs']:6d} glyphs  {stats['cmap']:6d} code points")
+    copy_license(copyrights)
     print(f"{'total':22} {total / 2**20:6.2f} MiB")
     return 0
 

@@ -8,13 +8,15 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from domain.common import LongText, Model, Photos, ShortText, Text
+from domain.common import LongText, Model, Money, Photos, ShortText, Text
 from domain.parties import Insured, Insurer, Policy, ServiceProvider, Technician
 
 __all__ = ["HazardRow", "ReportData", "RiskLevel", "RiskRow"]
 
 RiskLevel = Literal["重大风险", "较大风险", "一般风险", "低风险"]
 HazardGrade = Literal["一般事故隐患", "重大事故隐患"]
+CostItem = Literal["training", "risk_assessment", "hazard_screening", "credit_system", "emergency",
+                   "technology", "other"]
 
 MAX_ROWS = 2_000
 
@@ -108,3 +110,7 @@ class ReportData(Model):
     )
     provider_representative: ShortText | None = Field(None, title="第三方服务机构授权代表")
     insurer_approver: ShortText | None = Field(None, title="承保公司风险管理人员审批")
+    costs: dict[CostItem, Money] = Field(
+        default_factory=dict, title="服务项目实际支出金额（元）",
+        description="AQ 9010.1-2025 附录B 要求各服务类型档案载明实际支出金额",
+    )

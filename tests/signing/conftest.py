@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-import subprocess
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 from asn1crypto import keys as asn1_keys
@@ -28,7 +25,8 @@ from signing.pdf_signer import ServiceSigner
 def plain_pdf() -> bytes:
     from weasyprint import HTML
 
-    return HTML(string="<p>测试：安责险事故预防技术服务报告</p>").write_pdf()
+    pdf: bytes = HTML(string="<p>测试：安责险事故预防技术服务报告</p>").write_pdf()
+    return pdf
 
 
 @pytest.fixture(scope="session")
@@ -108,20 +106,3 @@ def tsa() -> Iterator[tuple[str, x509.Certificate]]:
         server.shutdown()
         server.server_close()
         thread.join()
-
-
-def pdfsig(pdf: bytes, tmp_path: Path) -> str:
-    """poppler's independent opinion of the signatures (stdout of ``pdfsig``)."""
-    exe = shutil.which("pdfsig")
-    if exe is None:
-        pytest.skip("pdfsig (poppler-utils) not installed")
-    path = tmp_path / "doc.pdf"
-    path.write_bytes(pdf)
-    done = subprocess.run([exe, str(path)], capture_output=True, text=True, timeout=60)
-    return done.stdout
-
-
-def signature_blocks(pdfsig_output: str) -> list[str]:
-    """pdfsig's output split into one text block per signature, in order."""
-    parts = pdfsig_output.split("Signature #")[1:]
-    return ["Signature #" + p for p in parts]

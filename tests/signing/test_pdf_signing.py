@@ -20,9 +20,7 @@ from signing.pdf_meta import RECORD_ID_KEY, embed_record_id, read_record_id
 from signing.pdf_signer import ClickConfirmation, PartySigner, ServiceSigner
 from signing.pdf_verify import SignatureReport, inspect_pdf_signatures
 from signing.self_signed import SELF_SIGNED_CN, SELF_SIGNED_FILE
-from tests.signing.conftest import pdfsig, signature_blocks
-
-pytestmark = pytest.mark.filterwarnings("error")
+from tests.signing._pdfsig import pdfsig, signature_blocks
 
 
 def _only(reports: list[SignatureReport]) -> SignatureReport:
@@ -68,9 +66,8 @@ def test_self_signed_identity_is_created_once_and_reused(tmp_path: Path) -> None
     assert p12.is_file()
     assert stat.S_IMODE(p12.stat().st_mode) == 0o600
     assert first.self_signed
-    assert first.certificate.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)[
-        0
-    ].value == (SELF_SIGNED_CN)
+    (cn,) = first.certificate.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)
+    assert cn.value == SELF_SIGNED_CN
     assert first.certificate.issuer == first.certificate.subject
     before = p12.read_bytes()
     again = ServiceSigner.from_settings(settings)
@@ -245,7 +242,7 @@ def _replace_page_content(pdf: bytes) -> bytes:
     page["/Contents"] = writer.add_object(forged)
     writer.update_container(page)
     out = io.BytesIO()
-    writer.write(out)
+    writer.write(out)  # type: ignore[no-untyped-call]
     return out.getvalue()
 
 
@@ -280,7 +277,7 @@ def test_record_id_cannot_be_swapped_after_signing_unnoticed(
     info_ref.get_object()[generic.NameObject(RECORD_ID_KEY)] = generic.TextStringObject(other)
     writer.mark_update(info_ref)
     out = io.BytesIO()
-    writer.write(out)
+    writer.write(out)  # type: ignore[no-untyped-call]
     swapped = out.getvalue()
     assert read_record_id(swapped) == other
     report = _only(inspect_pdf_signatures(swapped, [service.certificate]))

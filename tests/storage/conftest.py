@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+
 import pytest
 
 from storage.embedded_s3 import EmbeddedS3

@@ -7,6 +7,8 @@ what refuses.
 from __future__ import annotations
 
 import io
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -66,7 +68,9 @@ def test_store_satisfies_protocol(object_store: MinioObjectStore) -> None:
 
 
 def test_put_is_compliance_locked_for_five_years(object_store: MinioObjectStore, key: str) -> None:
-    v = object_store.put_locked(key, PDF, "application/pdf", five_years(), metadata={"tenant": "t1"})
+    v = object_store.put_locked(
+        key, PDF, "application/pdf", five_years(), metadata={"tenant": "t1"}
+    )
 
     ret = object_store.client.get_object_retention(object_store.bucket, key, v.version_id)
     assert ret is not None
@@ -227,6 +231,62 @@ def test_server_refuses_removing_bucket(object_store: MinioObjectStore, key: str
     assert object_store.get(key) == PDF
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="SeaweedFS 4.48 DeleteBucket: with Object Lock it refuses only while some version "
+    "has an active retention/legal hold; its emptiness check (allowDeleteBucketNotEmpty=false) "
+    "skips '<key>.versions' entries, so a versioned bucket of UNLOCKED objects is deleted "
+    "with its data. Mitigation: every write is locked and ensure_bucket sets a default rule.",
+)
+def test_server_refuses_removing_bucket_holding_only_unlocked_objects(
+    object_store: MinioObjectStore,
+) -> None:
+    raw, bucket = object_store.client, object_store.bucket + "-unlocked"
+    raw.make_bucket(bucket, object_lock=True)
+    raw.put_object(bucket, "plain.txt", io.BytesIO(b"x"), 1)  # no retention at all
+    with pytest.raises(S3Error) as err:
+        raw.remove_bucket(bucket)
+    assert err.value.code == "BucketNotEmpty"
+
+
+def test_server_refuses_removing_non_empty_plain_bucket(object_store: MinioObjectStore) -> None:
+    """Proves -s3.allowDeleteBucketNotEmpty=false is in effect (the default deletes all)."""
+    raw, bucket = object_store.client, object_store.bucket + "-plain-ne"
+    raw.make_bucket(bucket)
+    raw.put_object(bucket, "plain.txt", io.BytesIO(b"x"), 1)
+    with pytest.raises(S3Error) as err:
+        raw.remove_bucket(bucket)
+    assert err.value.code == "BucketNotEmpty"
+    assert raw_read(raw, bucket, "plain.txt") == b"x"
+
+
+def test_conditional_put_closes_the_race_window(
+    object_store: MinioObjectStore, key: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both writers passed the pre-checks: If-None-Match makes the server refuse the second."""
+    monkeypatch.setattr(object_store, "_refuse_if_present", lambda key: None)
+    v = object_store.put_locked(key, PDF, "application/pdf", five_years())
+    with pytest.raises(ObjectExists):
+        object_store.put_locked(key, b"racer", "application/pdf", five_years())
+    assert versions(object_store.client, object_store.bucket, key) == [(v.version_id, False)]
+
+
+def test_concurrent_writers_exactly_one_wins(object_store: MinioObjectStore, key: str) -> None:
+    start = threading.Barrier(8)
+
+    def attempt(i: int) -> str | None:
+        start.wait()
+        try:
+            return object_store.put_locked(key, b"w%d" % i, "text/plain", five_years()).version_id
+        except ObjectExists:
+            return None
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        won = [v for v in pool.map(attempt, range(8)) if v is not None]
+    assert len(won) == 1
+    assert versions(object_store.client, object_store.bucket, key) == [(won[0], False)]
+
+
 def test_server_refuses_suspending_versioning(object_store: MinioObjectStore) -> None:
     raw = object_store.client
     with pytest.raises(S3Error):
@@ -238,7 +298,9 @@ def test_list_exists_and_not_found(object_store: MinioObjectStore) -> None:
     prefix = "list-test/"
     for name in ("a.pdf", "b.pdf", "sub/c.pdf"):
         object_store.put_locked(prefix + name, PDF, "application/pdf", five_years())
-    assert sorted(object_store.list(prefix)) == [prefix + n for n in ("a.pdf", "b.pdf", "sub/c.pdf")]
+    assert sorted(object_store.list(prefix)) == [
+        prefix + n for n in ("a.pdf", "b.pdf", "sub/c.pdf")
+    ]
     assert object_store.exists(prefix + "a.pdf")
     assert not object_store.exists(prefix + "missing.pdf")
     with pytest.raises(ObjectNotFound):
@@ -270,9 +332,12 @@ def test_ensure_bucket_rejects_bucket_without_object_lock(
 ) -> None:
     plain = object_store.bucket + "-plain"
     object_store.client.make_bucket(plain)
-    with MinioObjectStore(
-        s3_server.endpoint, s3_server.access_key, s3_server.secret_key, plain
-    ) as store, pytest.raises(BucketMisconfigured):
+    with (
+        MinioObjectStore(
+            s3_server.endpoint, s3_server.access_key, s3_server.secret_key, plain
+        ) as store,
+        pytest.raises(BucketMisconfigured),
+    ):
         store.ensure_bucket()
 
 

@@ -1,0 +1,20 @@
+# make run   — set up everything and start the service on its embedded defaults
+# make test  — set up everything and run the tests
+.PHONY: setup run test lint bench
+
+setup:
+	./scripts/setup.sh
+
+run: setup
+	.venv/bin/azx serve
+
+test: setup
+	.venv/bin/pytest -q -p no:cacheprovider
+
+lint:
+	.venv/bin/ruff check .
+	.venv/bin/lint-imports
+	.venv/bin/mypy domain
+
+bench: setup
+	.venv/bin/python benchmarks/run.py

@@ -1,0 +1,62 @@
+"""Reading request bodies: JSON or multipart (``data`` JSON + photo files), within size limits."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+from fastapi import Request
+
+from domain.errors import DomainValidationError
+
+__all__ = ["read_payload"]
+
+
+async def read_payload(request: Request, limit: int) -> Any:
+    """The posted JSON value; multipart photos are inlined where ``upload:<name>`` refers to them."""
+    ctype = request.headers.get("content-type", "")
+    if ctype.startswith("multipart/form-data"):
+        form = await request.form(max_files=200, max_fields=50)
+        raw = form.get("data")
+        if not isinstance(raw, str):
+            raise DomainValidationError.single(
+                ("data",), "missing", "multipart 请求须包含 data 字段（JSON）",
+                "a multipart request needs a 'data' field holding JSON")
+        value = _parse(raw.encode())
+        files: dict[str, str] = {}
+        for name, item in form.multi_items():
+            if name != "data" and not isinstance(item, str):
+                blob = await item.read()
+                files[name] = base64.b64encode(blob).decode()
+        return _inline_uploads(value, files, ())
+    body = await request.body()
+    if len(body) > limit:
+        raise DomainValidationError.single(
+            ("body",), "payload_too_large", f"请求体超过 {limit} 字节", f"body exceeds {limit} bytes")
+    if not body:
+        raise DomainValidationError.single(("body",), "missing", "请求体为空", "the body is empty")
+    return _parse(body)
+
+
+def _parse(raw: bytes) -> Any:
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise DomainValidationError.single(
+            ("body",), "json_invalid", "请求体不是有效的 JSON（UTF-8）", "the body is not valid UTF-8 JSON"
+        ) from None
+
+
+def _inline_uploads(value: Any, files: dict[str, str], path: tuple[str | int, ...]) -> Any:
+    if isinstance(value, dict):
+        return {k: _inline_uploads(v, files, (*path, k)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_inline_uploads(v, files, (*path, i)) for i, v in enumerate(value)]
+    if isinstance(value, str) and value.startswith("upload:"):
+        name = value[len("upload:"):]
+        if name not in files:
+            raise DomainValidationError.single(
+                path, "upload_missing", f"未找到上传文件「{name}」", f"no uploaded file named {name!r}")
+        return files[name]
+    return value

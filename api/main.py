@@ -1,0 +1,54 @@
+"""The FastAPI application: ``uvicorn api.main:app`` (or ``azx serve``)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api.errors import install_error_handlers
+from api.routes import documents, forms, risk
+from core.settings import Settings, get_settings
+from services.context import open_context
+
+__all__ = ["app", "create_app"]
+
+DESCRIPTION = """
+安责险事故预防技术服务文书生成与归档服务。
+
+Insurer systems post structured JSON; the service returns the annex documents of the standards
+(Shandong 附件2–6, AQ 9010.1-2025 附录A, Chengdu 附录C–E) in PDF and DOCX, and archives records
+under a 5-year compliance lock. Every `/v1` call needs `Authorization: Bearer <API key>`.
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        ctx = open_context(settings)
+        app.state.ctx = ctx
+        try:
+            yield
+        finally:
+            ctx.close()
+
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    app = FastAPI(title="AZX 安责险事故预防服务文书与档案", version="0.1.0",
+                  description=DESCRIPTION, lifespan=lifespan)
+    install_error_handlers(app)
+    app.include_router(forms.router)
+    app.include_router(documents.router)
+    app.include_router(risk.router)
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app
+
+
+app = create_app()

@@ -1,0 +1,102 @@
+"""Everything a running service needs, opened once from the settings and closed at shutdown."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine
+
+from core.settings import Settings
+from domain.catalog import FormKind
+from services.archive import ArchiveService
+from services.audit import AuditLog
+from storage.db import make_engine, migrate
+
+__all__ = ["AppContext", "open_context"]
+
+log = logging.getLogger("azx")
+
+
+@dataclass
+class AppContext:
+    settings: Settings
+    engine: Engine
+    audit: AuditLog
+    _archive: ArchiveService | None = None
+    _closers: list[Any] = field(default_factory=list)
+    _store: Any = None
+
+    @property
+    def archive(self) -> ArchiveService:
+        """The archive, opening the object store (and the embedded S3 server) on first use."""
+        if self._archive is None:
+            from storage import open_object_store
+
+            store, server = open_object_store(self.settings)
+            self._store = store
+            self._closers.append(store.close)
+            if server is not None:
+                self._closers.append(server.stop)
+            self._archive = ArchiveService(
+                engine=self.engine, store=store, settings=self.settings, audit=self.audit,
+                pdf_signer=_pdf_signer(self.settings), stamper=_stamper(self.settings))
+            recovered = self._archive.recover()
+            if recovered:
+                log.info("completed %d records left pending by an earlier stop", recovered)
+        return self._archive
+
+    @property
+    def store(self) -> Any:
+        self.archive  # noqa: B018
+        return self._store
+
+    def close(self) -> None:
+        while self._closers:
+            closer = self._closers.pop()
+            try:
+                closer()
+            except Exception:
+                log.exception("error while closing")
+        self.engine.dispose()
+
+
+def _stamper(settings: Settings) -> Any:
+    from signing.keys import QrKeyRing
+    from signing.qr import qr_svg
+    from signing.qr_token import make_verify_url
+
+    ring = QrKeyRing.from_settings(settings)
+
+    def stamp(record_id: str, content_sha256: bytes) -> tuple[str, str]:
+        url = make_verify_url(record_id, content_sha256, key_ring=ring,
+                              public_base_url=settings.public_base_url)
+        return url, qr_svg(url)
+
+    return stamp
+
+
+def _pdf_signer(settings: Settings) -> Any:
+    from signing.pdf_meta import embed_record_id
+    from signing.pdf_signer import ServiceSigner
+
+    signer = ServiceSigner.from_settings(settings)
+    if signer.self_signed:
+        log.info("signing PDFs with the self-signed certificate under %s/keys "
+                 "(set AZX_SIGNING_P12 for a real one)", settings.data_dir)
+
+    def sign(pdf: bytes, record_id: str, kind: FormKind) -> bytes:
+        pdf = embed_record_id(pdf, record_id)
+        return signer.sign_pdf(pdf, field_name="AZX-Service",
+                               reason=f"安责险事故预防服务档案 {kind.title} / archived record",
+                               signer_name="AZX archive service")
+
+    return sign
+
+
+def open_context(settings: Settings) -> AppContext:
+    settings.ensure_dirs()
+    engine = make_engine(settings.sqlalchemy_url)
+    migrate(engine)
+    return AppContext(settings=settings, engine=engine, audit=AuditLog(engine))
