@@ -29,7 +29,7 @@ async def read_payload(request: Request, limit: int) -> Any:
             if name != "data" and not isinstance(item, str):
                 blob = await item.read()
                 files[name] = base64.b64encode(blob).decode()
-        return _inline_uploads(value, files, ())
+        return _inline_uploads(value, files, ("data",))  # paths as in every other problem
     body = await request.body()
     if len(body) > limit:
         raise DomainValidationError.single(

@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api.errors import install_error_handlers
-from api.routes import documents, forms, risk
+from api.routes import documents, forms, jobs, risk, verify
 from core.settings import Settings, get_settings
 from services.context import open_context
 
@@ -31,6 +31,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         ctx = open_context(settings)
         app.state.ctx = ctx
+        ctx.jobs.start()  # embedded mode: resume unfinished jobs, retry webhooks
         try:
             yield
         finally:
@@ -42,7 +43,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(forms.router)
     app.include_router(documents.router)
+    app.include_router(verify.router)
     app.include_router(risk.router)
+    app.include_router(jobs.router)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:

@@ -342,6 +342,8 @@ def build_variants(photos: list[bytes]) -> list[Variant]:
 
     warm_css = parsed()
     best_css = parsed(collapse=False)
+    noto_css = CSS(string=report_css(serif=serif_sys, sans=sans_sys, fixed=True, collapse=False),
+                   font_config=config)
 
     def stock(html: str) -> Callable[[], bytes]:
         return lambda: HTML(string=html).write_pdf()
@@ -392,12 +394,16 @@ def build_variants(photos: list[bytes]) -> list[Variant]:
         Variant("f11", "(e) - break-inside: avoid on rows", warm(css=parsed(avoid=False))),
         Variant("f12", "(e) - text-align: justify", warm(css=parsed(justify=False))),
         Variant("r", "recommended: (e) + f8 + f10", recommended),
+        Variant("r-noto", "(r) with the full system Noto fonts instead of the reduced ones",
+                warm(bare_photo_urls, noto_css, fetcher)),
         Variant("r-rare", "(r) with 𠮷䶮𪚥 in one row (full-font fall-back)",
                 warm(bare_rare, best_css, fetcher)),
         Variant("r-ft", "(r) with fontTools subsetting (no hb-subset)", fonttools(recommended)),
         Variant("g-stock", "1-page form, stock Noto, HarfBuzz, fresh config",
                 stock(form_stock), doc="form"),
         Variant("g", "1-page form, recommended path", warm(form_bare, best_css), doc="form"),
+        Variant("g-noto", "(g) with the full system Noto fonts instead of the reduced ones",
+                warm(form_bare, noto_css), doc="form"),
         Variant("g-rare", "(g) with 𠮷䶮𪚥 (full-font fall-back)",
                 warm(form_rare, best_css), doc="form"),
     ]
@@ -439,12 +445,7 @@ def recommended_phases(photos: list[bytes], repeat: int) -> dict[str, float]:
 # --------------------------------------------------------------------------- typst
 
 
-def typst_reference(photos: list[bytes], repeat: int) -> tuple[float, int]:
-    """The same report with Typst (reference bar only): median ms and page count."""
-    import typst
-
-    rows = hazard_rows(len(photos))
-
+def typst_source(rows: list[dict[str, str]]) -> str:
     def esc(text: str) -> str:
         return "".join("\\" + ch if ch in '\\#[]*_`$<>@"' else ch for ch in text)
 
@@ -457,7 +458,7 @@ def typst_reference(photos: list[bytes], repeat: int) -> tuple[float, int]:
     kv = "\n".join(
         f"[*{k1}*], [{esc(v1)}], [*{k2}*], [{esc(v2)}]," for k1, v1, k2, v2 in _KV)
     para = f"#par(first-line-indent: 2em, justify: true)[{esc(_PARAGRAPH)}]\n"
-    source = f"""
+    return f"""
 #set page(paper: "a4", margin: (x: 18mm, y: 20mm),
   footer: context align(center, text(size: 9pt)[第 #counter(page).display() 页 共
     #counter(page).final().first() 页]))
@@ -469,7 +470,7 @@ def typst_reference(photos: list[bytes], repeat: int) -> tuple[float, int]:
 == 一、服务概况
 {para * 2}
 == 二、隐患排查清单
-#set text(size: 8.5pt)
+#set text(size: 8pt)
 #table(columns: (5%, 30%, 12%, 8%, 19%, 18%, 8%), stroke: 0.5pt,
   table.header(repeat: true, {", ".join(f"[*{c}*]" for c in _COLUMNS)}),
   {"".join(cells)}
@@ -480,26 +481,40 @@ def typst_reference(photos: list[bytes], repeat: int) -> tuple[float, int]:
 == 四、服务结论
 {para * 2}
 """
+
+
+def typst_reference(photos: list[bytes], repeat: int) -> tuple[float, int]:
+    """The same report with Typst (reference bar only): median ms and page count.
+
+    Each timed compile gets new row texts (another seed): Typst memoizes layout, and an
+    unchanged source compiles again in a few ms, which would not be a fair bar.
+    """
+    import typst
+
     with tempfile.TemporaryDirectory(prefix="azx-typst-") as tmp:
         folder = Path(tmp)
+        main_typ = folder / "main.typ"
         for index, photo in enumerate(photos):
             (folder / f"p{index}.jpg").write_bytes(photo)
-        (folder / "main.typ").write_text(source, encoding="utf-8")
-        compiler = typst.Compiler(str(folder / "main.typ"), root=str(folder))
+        main_typ.write_text(typst_source(hazard_rows(len(photos))), encoding="utf-8")
+        start = time.perf_counter()
+        typst.compile(str(main_typ), root=str(folder))
+        cold = time.perf_counter() - start
+        compiler = typst.Compiler(str(main_typ), root=str(folder))
         compiler.compile()  # warm-up: fonts and images loaded once
+        start = time.perf_counter()
+        compiler.compile()
+        memoized = time.perf_counter() - start
         times = []
-        for _ in range(repeat):
+        for seed in range(100, 100 + repeat):
+            main_typ.write_text(
+                typst_source(hazard_rows(len(photos), seed=seed)), encoding="utf-8")
             start = time.perf_counter()
             pdf = compiler.compile()
             times.append(time.perf_counter() - start)
-        cold_start = time.perf_counter()
-        typst.compile(str(folder / "main.typ"), root=str(folder))
-        cold = time.perf_counter() - cold_start
-    from pypdf import PdfReader
-
-    pages = len(PdfReader(io.BytesIO(pdf)).pages)
-    print(f"typst: cold single compile {cold * 1000:.0f} ms (includes font discovery)")
-    return statistics.median(times) * 1000, pages
+    print(f"typst: cold typst.compile {cold * 1000:.0f} ms (font discovery included); "
+          f"same source again {memoized * 1000:.0f} ms (memoized)")
+    return statistics.median(times) * 1000, page_count(pdf)
 
 
 # --------------------------------------------------------------------------- driver
@@ -512,7 +527,19 @@ def page_count(pdf: bytes) -> int:
 
 
 def peak_rss_mb() -> float:
+    """Peak resident set size of this process (VmHWM: ru_maxrss survives exec on Linux)."""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def time_once(run: Callable[[], bytes]) -> tuple[float, float, bytes]:
+    gc.collect()
+    cpu, start = time.process_time(), time.perf_counter()
+    pdf = run()
+    return (time.perf_counter() - start) * 1000, (time.process_time() - cpu) * 1000, pdf
 
 
 def measure(run: Callable[[], bytes], repeat: int, warmup: int
@@ -523,12 +550,32 @@ def measure(run: Callable[[], bytes], repeat: int, warmup: int
         pdf = run()
     walls, cpus = [], []
     for _ in range(repeat):
-        gc.collect()
-        cpu, start = time.process_time(), time.perf_counter()
-        pdf = run()
-        walls.append(time.perf_counter() - start)
-        cpus.append(time.process_time() - cpu)
-    return statistics.median(walls) * 1000, statistics.median(cpus) * 1000, pdf
+        wall, cpu, pdf = time_once(run)
+        walls.append(wall)
+        cpus.append(cpu)
+    return statistics.median(walls), statistics.median(cpus), pdf
+
+
+def measure_interleaved(variants: list[Variant], repeat: int, warmup: int
+                        ) -> list[tuple[Variant, float, float, bytes]]:
+    """Like :func:`measure`, but round-robin: one run of each variant per round.
+
+    On a shared machine a busy spell then slows every variant alike instead of a few.
+    """
+    pdfs = {}
+    for variant in variants:
+        for _ in range(warmup):
+            pdfs[variant.key] = variant.run()
+    walls: dict[str, list[float]] = {v.key: [] for v in variants}
+    cpus: dict[str, list[float]] = {v.key: [] for v in variants}
+    for round_ in range(repeat):
+        for variant in variants:
+            wall, cpu, pdfs[variant.key] = time_once(variant.run)
+            walls[variant.key].append(wall)
+            cpus[variant.key].append(cpu)
+        print(f"  round {round_ + 1}/{repeat} done", file=sys.stderr, flush=True)
+    return [(v, statistics.median(walls[v.key]), statistics.median(cpus[v.key]), pdfs[v.key])
+            for v in variants]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -575,22 +622,21 @@ def main(argv: list[str] | None = None) -> int:
         stats.sort_stats("tottime").print_stats(30)
         return 0
 
-    results = []
-    for variant in variants:
-        wall, cpu, pdf = measure(variant.run, args.repeat, args.warmup)
-        results.append((variant, wall, cpu, page_count(pdf), len(pdf), peak_rss_mb()))
-        print(f"  {variant.key}: {wall:.0f} ms", file=sys.stderr, flush=True)
+    results = [
+        (variant, wall, cpu, page_count(pdf), len(pdf)) for variant, wall, cpu, pdf
+        in measure_interleaved(variants, args.repeat, args.warmup)]
 
     baselines = {doc: next((wall for v, wall, *_ in results if v.doc == doc), None)
                  for doc in ("report", "form")}
-    print(f"\nmedian of {args.repeat} after {args.warmup} warm-up, one process; ratio to the"
-          " first row of its document; RSS: the process's peak so far")
+    print(f"\nmedian of {args.repeat} rounds (round-robin) after {args.warmup} warm-up, one "
+          "process; ratio: wall time to the first row of its document")
     print(f"{'key':7} {'wall ms':>7} {'CPU ms':>7} {'ratio':>6} {'pages':>5} {'PDF kB':>7}"
-          f" {'RSS MB':>6}  variant")
-    for variant, wall, cpu, pages, size, rss in results:
+          "  variant")
+    for variant, wall, cpu, pages, size in results:
         base = baselines[variant.doc] or wall
         print(f"{variant.key:7} {wall:7.0f} {cpu:7.0f} {wall / base:6.2f} {pages:5d}"
-              f" {size / 1024:7.0f} {rss:6.0f}  {variant.label}")
+              f" {size / 1024:7.0f}  {variant.label}")
+    print(f"peak RSS of this process (all variants): {peak_rss_mb():.0f} MB")
     if args.phases:
         print("\nrecommended path (r), by phase (median ms):")
         for phase, ms in recommended_phases(photos, args.repeat).items():

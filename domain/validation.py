@@ -5,6 +5,7 @@ Every problem names its JSON path and the rule, in Chinese and English (DEVELOPE
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -28,8 +29,8 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "greater_than": ("必须大于 {gt}", "must be > {gt}"),
     "less_than_equal": ("必须小于或等于 {le}", "must be ≤ {le}"),
     "less_than": ("必须小于 {lt}", "must be < {lt}"),
-    "literal_error": ("取值必须是以下之一：{expected}", "must be one of: {expected}"),
-    "enum": ("取值必须是以下之一：{expected}", "must be one of: {expected}"),
+    "literal_error": ("取值必须是以下之一：{expected_zh}", "must be one of: {expected}"),
+    "enum": ("取值必须是以下之一：{expected_zh}", "must be one of: {expected}"),
     "string_pattern_mismatch": ("格式不符合要求", "does not match the required format"),
     "string_type": ("必须是字符串", "must be a string"),
     "int_parsing": ("必须是整数", "must be an integer"),
@@ -130,6 +131,8 @@ def problems_from_pydantic(
         kind = err["type"]
         ctx = dict(err.get("ctx") or {})
         ctx["title"] = _title_of(model, loc)
+        if isinstance(ctx.get("expected"), str):  # "'好', '中' or '差'" → "'好'、'中'、'差'"
+            ctx["expected_zh"] = re.sub(r"', '|' or '", "'、'", ctx["expected"])
         msg = str(err.get("msg", ""))
         if kind in _MESSAGES:
             zh, en = (_fmt(t, ctx) for t in _MESSAGES[kind])

@@ -15,6 +15,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from docx.table import Table as DocxTable
+from docx.table import _Cell
 from docx.text.paragraph import Paragraph as DocxParagraph
 from docxtpl import DocxTemplate
 from PIL import Image as PILImage
@@ -40,6 +41,7 @@ BASE_DOCX = Path(__file__).resolve().parent.parent / "templates" / "annex" / "ba
 TEXT_WIDTH_CM = 17.0
 TEXT_WIDTH_LANDSCAPE_CM = 25.7
 PHOTO_MAX_H_CM = 4.0
+PHOTO_MAX_H_CELL_CM = 1.8
 _ALIGN = {"left": WD_ALIGN_PARAGRAPH.LEFT, "center": WD_ALIGN_PARAGRAPH.CENTER,
           "right": WD_ALIGN_PARAGRAPH.RIGHT}
 
@@ -122,7 +124,16 @@ def _shade(cell: object) -> None:
     tc_pr.append(shd)
 
 
+def _vmerge(tc: object, val: str | None) -> None:
+    tc_pr = tc.get_or_add_tcPr()  # type: ignore[attr-defined]
+    el = OxmlElement("w:vMerge")
+    if val:
+        el.set(qn("w:val"), val)
+    tc_pr.append(el)
+
+
 def _table(sd: object, t: Table, text_w: float) -> None:
+    """Build the table row by row on the XML (python-docx's cell() is quadratic in the size)."""
     ncols = len(t.widths)
     total = sum(t.widths) or 1
     col_cm = [w / total * text_w for w in t.widths]
@@ -130,40 +141,63 @@ def _table(sd: object, t: Table, text_w: float) -> None:
         cap = sd.add_paragraph()  # type: ignore[attr-defined]
         cap.alignment = WD_ALIGN_PARAGRAPH.CENTER
         _add_text(cap, t.caption, bold=True)
-    table: DocxTable = sd.add_table(rows=len(t.rows), cols=ncols)  # type: ignore[attr-defined]
-    table.style = "Table Grid"
+    table: DocxTable = sd.add_table(rows=0, cols=ncols)  # type: ignore[attr-defined]
+    table.style = "Table Grid" if t.borders else None
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
-    occupied: set[tuple[int, int]] = set()
+    below: dict[int, tuple[int, int]] = {}  # column → (rows still covered, colspan) from a rowspan
     for r, row in enumerate(t.rows):
+        docx_row = table.add_row()
         if r < t.header_rows:
-            _repeat_header(table.rows[r]._tr)
+            _repeat_header(docx_row._tr)
+        tcs = list(docx_row._tr.tc_lst)
+        plan: list[tuple[int, int, object | None]] = []  # (start col, span, cell or None=continue)
+        cells = iter(row.cells)
         c = 0
-        for cell in row.cells:
-            while (r, c) in occupied:
+        while c < ncols:
+            if c in below:
+                left, span = below[c]
+                plan.append((c, span, None))
+                if left <= 1:
+                    del below[c]
+                else:
+                    below[c] = (left - 1, span)
+                c += span
+                continue
+            cell = next(cells, None)
+            if cell is None:
+                plan.append((c, 1, False))
                 c += 1
-            if c >= ncols:
-                break
-            target = table.cell(r, c)
-            end_r, end_c = r + cell.rowspan - 1, min(c + cell.colspan - 1, ncols - 1)
-            if end_r > r or end_c > c:
-                target = target.merge(table.cell(min(end_r, len(t.rows) - 1), end_c))
-            for rr in range(r, end_r + 1):
-                for cc in range(c, end_c + 1):
-                    occupied.add((rr, cc))
-            width = sum(col_cm[c : end_c + 1])
-            p = target.paragraphs[0]
-            p.alignment = _ALIGN[cell.align]
-            _inlines(p, cell.inlines, max(width - 0.3, 1.0))
-            if cell.header:
-                _shade(target)
+                continue
+            span = max(1, min(cell.colspan, ncols - c))
+            if cell.rowspan > 1:
+                below[c] = (cell.rowspan - 1, span)
+            plan.append((c, span, cell))
+            c += span
+        for start, span, cell in plan:
+            tc = tcs[start]
+            if span > 1:
+                tc.grid_span = span
+                for extra in tcs[start + 1 : start + span]:
+                    docx_row._tr.remove(extra)
+            width = sum(col_cm[start : start + span])
+            tc.width = Cm(width)
+            dcell = _Cell(tc, table)
+            if cell is None:
+                _vmerge(tc, None)
+                continue
+            if cell is False:
+                continue
+            if cell.rowspan > 1:  # type: ignore[union-attr]
+                _vmerge(tc, "restart")
+            p = dcell.paragraphs[0]
+            p.alignment = _ALIGN[cell.align]  # type: ignore[union-attr]
+            _inlines(p, cell.inlines, max(width - 0.3, 1.0))  # type: ignore[union-attr]
+            if cell.header:  # type: ignore[union-attr]
+                _shade(dcell)
             if t.font_small:
                 for run in p.runs:
                     run.font.size = Pt(9)
-            c = end_c + 1
-    for row in table.rows:
-        for i, cell in enumerate(row.cells):
-            cell.width = Cm(col_cm[min(i, ncols - 1)])
     sd.add_paragraph()  # type: ignore[attr-defined]
 
 

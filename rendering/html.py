@@ -42,7 +42,12 @@ def _inline(i: Inline) -> str:
         mark = f'<span class="box">{i.mark}</span>'
         if i.style == "paren":
             return f'<span class="opt">{escape(i.label)}（{mark}）</span>'
-        return f'<span class="opt">{mark}{escape(i.label)}</span>'
+        # .opt does not wrap (好（☑） 中（□） stay whole), but an item's label can be a sentence
+        # (附件3 "(一) 安全生产宣传教育培训: 线下培训方式、…") that would run off the page: let it
+        # wrap, keeping only the box with the label's first character.
+        first, rest = i.label[:1], i.label[1:]
+        return (f'<span class="opt" style="white-space:normal"><span style="white-space:nowrap">'
+                f"{mark}{escape(first)}</span>{escape(rest)}</span>")
     if isinstance(i, Image):
         b64 = base64.b64encode(i.data).decode("ascii")
         cap = f"<figcaption>{escape(i.caption)}</figcaption>" if i.caption else ""

@@ -11,6 +11,7 @@ from typing import Any
 
 from domain.catalog import FormKind
 from domain.scoring import APPENDIX_D, APPENDIX_E, Rule, ScoreSheet
+from rendering.chengdu_views import chengdu_table_extras
 from rendering.values import MISSING
 
 __all__ = ["View", "view_for"]
@@ -76,4 +77,5 @@ def view_for(kind: FormKind, model: Any | None) -> View:
         from rendering.risk_view import risk_rows
 
         extras["risks"], extras["risk_bands"] = risk_rows(model.risks)
+    extras.update(chengdu_table_extras(kind.type, model))
     return View(model, **extras)

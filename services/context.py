@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 
@@ -13,6 +13,13 @@ from domain.catalog import FormKind
 from services.archive import ArchiveService
 from services.audit import AuditLog
 from storage.db import make_engine, migrate
+
+if TYPE_CHECKING:
+    from cryptography import x509
+
+    from services.jobs import JobService
+    from services.verify import VerificationService
+    from signing.keys import QrKeyRing
 
 __all__ = ["AppContext", "open_context"]
 
@@ -27,6 +34,9 @@ class AppContext:
     _archive: ArchiveService | None = None
     _closers: list[Any] = field(default_factory=list)
     _store: Any = None
+    _verifier: VerificationService | None = None
+    _signing_cert: x509.Certificate | None = None
+    _jobs: JobService | None = None
 
     @property
     def archive(self) -> ArchiveService:
@@ -52,7 +62,45 @@ class AppContext:
         self.archive  # noqa: B018
         return self._store
 
+    @property
+    def key_ring(self) -> QrKeyRing:
+        """The QR verify-URL keys (the JWKS is published for offline verifiers)."""
+        from signing.keys import QrKeyRing
+
+        return QrKeyRing.from_settings(self.settings)
+
+    @property
+    def signing_certificate(self) -> x509.Certificate:
+        """The certificate the service signs PDFs with (public; the verifiers' trust root)."""
+        if self._signing_cert is None:
+            from signing.pdf_signer import ServiceSigner
+
+            self._signing_cert = ServiceSigner.from_settings(self.settings).certificate
+        return self._signing_cert
+
+    @property
+    def verifier(self) -> VerificationService:
+        """Public verification of records and PDFs against the archive."""
+        if self._verifier is None:
+            from services.verify import VerificationService
+
+            self._verifier = VerificationService(self.engine, self.store, self.key_ring,
+                                                 [self.signing_certificate])
+        return self._verifier
+
+    @property
+    def jobs(self) -> JobService:
+        """Asynchronous jobs, batches and webhooks (in-process threads unless AZX_BROKER_URL)."""
+        if self._jobs is None:
+            from services.jobs import JobService
+
+            self._jobs = JobService(engine=self.engine, settings=self.settings, audit=self.audit,
+                                    archive=lambda: self.archive)
+        return self._jobs
+
     def close(self) -> None:
+        if self._jobs is not None:  # finish running jobs before the store goes away
+            self._jobs.close()
         while self._closers:
             closer = self._closers.pop()
             try:

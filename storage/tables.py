@@ -18,7 +18,16 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-__all__ = ["api_keys", "audit_events", "metadata", "records"]
+__all__ = [
+    "api_keys",
+    "audit_events",
+    "batches",
+    "jobs",
+    "metadata",
+    "records",
+    "webhook_deliveries",
+    "webhooks",
+]
 
 metadata = MetaData()
 
@@ -92,4 +101,94 @@ legal_holds = Table(
     Column("reason", Text, nullable=False),
     Column("actor", String(100), nullable=False),
     Column("at", DateTime(timezone=True), nullable=False),
+)
+
+# -- generation at scale (migration 0002): jobs, batches, webhooks ---------------------------------
+
+batches = Table(
+    "batches",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("tenant", String(100), nullable=False),
+    Column("status", String(20), nullable=False),  # queued | running | done
+    Column("total", Integer, nullable=False),
+    Column("done_count", Integer, nullable=False, default=0),
+    Column("failed_count", Integer, nullable=False, default=0),
+    Column("created_by", String(16)),
+    Column("role", String(20), nullable=False),
+    Column("idempotency_key", String(200)),
+    Column("request_sha256", String(64)),
+    Column("report_key", String(300)),  # results.csv in the object store, once written
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("dispatched_at", DateTime(timezone=True)),
+    Column("completed_at", DateTime(timezone=True)),
+    UniqueConstraint("tenant", "idempotency_key", name="uq_batches_tenant_idem"),
+    Index("ix_batches_tenant_created", "tenant", "created_at"),
+    Index("ix_batches_status", "status"),
+)
+
+jobs = Table(
+    "jobs",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("tenant", String(100), nullable=False),
+    Column("kind", String(20), nullable=False),  # document
+    Column("status", String(20), nullable=False),  # queued | running | done | failed
+    Column("doc_type", String(40)),
+    Column("profile", String(20)),
+    Column("request", JSON),  # {"type","profile","data","supersedes"}; what the worker archives
+    Column("record_id", String(40)),
+    Column("error", JSON),  # {"error","message_zh","message_en","problems":[…]}
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("batch_id", String(40), ForeignKey("batches.id")),
+    Column("item_index", Integer),
+    Column("created_by", String(16)),
+    Column("role", String(20), nullable=False),
+    Column("idempotency_key", String(200)),
+    Column("request_sha256", String(64)),
+    Column("lease_until", DateTime(timezone=True)),  # a running job whose lease ran out is requeued
+    Column("dispatched_at", DateTime(timezone=True)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
+    UniqueConstraint("tenant", "idempotency_key", name="uq_jobs_tenant_idem"),
+    Index("ix_jobs_batch_status", "batch_id", "status"),
+    Index("ix_jobs_batch_index", "batch_id", "item_index"),
+    Index("ix_jobs_status_lease", "status", "lease_until"),
+)
+
+webhooks = Table(
+    "webhooks",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("tenant", String(100), nullable=False, index=True),
+    Column("url", String(2000), nullable=False),
+    Column("secret", String(100), nullable=False),  # the HMAC key; shown to the tenant once
+    Column("created_by", String(16)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("disabled_at", DateTime(timezone=True)),
+)
+
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("webhook_id", String(40), ForeignKey("webhooks.id"), nullable=False),
+    Column("tenant", String(100), nullable=False),
+    Column("event", String(40), nullable=False),  # job.completed | job.failed | batch.completed
+    Column("event_id", String(40), nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("status", String(20), nullable=False),  # pending | delivered | failed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", DateTime(timezone=True)),
+    Column("locked_until", DateTime(timezone=True)),
+    Column("dispatched_at", DateTime(timezone=True)),
+    Column("last_status_code", Integer),
+    Column("last_error", String(500)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("delivered_at", DateTime(timezone=True)),
+    Index("ix_deliveries_tenant_created", "tenant", "created_at"),
+    Index("ix_deliveries_status_next", "status", "next_attempt_at"),
 )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Header, Query, Request
 from pydantic import BaseModel, Field
@@ -23,10 +23,12 @@ _CREATE_BODY = {"requestBody": {"required": True, "content": {"application/json"
 
 
 @router.post("/documents", status_code=201, openapi_extra=_CREATE_BODY,
+             responses={202: {"description": "mode=async: accepted; poll the job (Location)"}},
              summary="归档一份文书 / archive a document (201 after the locked writes)")
 async def create_document(
     request: Request, caller: CurrentCaller, ctx: Ctx,
     idempotency_key: str | None = Header(None, max_length=200),
+    mode: Literal["sync", "async"] = Query("sync", description="async: 202 + a job to poll"),
 ) -> JSONResponse:
     body = await read_payload(request, ctx.settings.max_body_bytes)
     if not isinstance(body, dict):
@@ -46,6 +48,10 @@ async def create_document(
     for key in ("type", "profile", "supersedes"):
         if body.get(key) is not None and not isinstance(body[key], str):
             raise DomainValidationError.single((key,), "string_type", "必须是字符串", "must be a string")
+    if mode == "async":
+        job = await run_in_threadpool(ctx.jobs.submit_document, caller, body,
+                                      idempotency_key=idempotency_key)
+        return JSONResponse(job, status_code=202, headers={"Location": job["links"]["self"]})
     record = await run_in_threadpool(
         ctx.archive.create, caller, body["type"], body.get("profile"), body["data"],
         idempotency_key=idempotency_key, supersedes=body.get("supersedes"))

@@ -26,6 +26,7 @@ from storage import (
     ObjectNotFound,
     ObjectStore,
     RetentionViolation,
+    StorageError,
 )
 from storage.embedded_s3 import EmbeddedS3
 
@@ -359,3 +360,16 @@ def test_ensure_bucket_default_retention_locks_plain_writes(
         assert ret.retain_until_date >= datetime.now(UTC) + timedelta(days=5 * 365, minutes=-5)
         with pytest.raises(RetentionViolation):
             store.delete_version(key, w.version_id or "")
+
+
+def test_bad_credentials_are_a_plain_storage_error(
+    object_store: MinioObjectStore, s3_server: EmbeddedS3
+) -> None:
+    with (
+        MinioObjectStore(
+            s3_server.endpoint, s3_server.access_key, "wrong-secret", object_store.bucket
+        ) as store,
+        pytest.raises(StorageError) as err,
+    ):
+        store.stat("anything")
+    assert type(err.value) is StorageError  # not "unavailable", not "not found"

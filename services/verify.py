@@ -1,0 +1,508 @@
+"""Is this record / this PDF the authentic archived document? Online and offline.
+
+Online (:class:`VerificationService`) a record is authentic only if it exists and is archived,
+its stored PDF and source re-read from the object store still hash to what the registry and the
+manifest recorded, the PDF's signature validates against the service certificate and covers the
+whole file, and — when a QR claim (``h``, ``k``, ``s`` of the verify URL) is given — the claim
+is signed by a key of the JWKS and names this record's content hash.
+
+Offline (:func:`verify_pdf_offline`) needs only the PDF, the JWKS and the certificate: the
+signatures, and the verify URL of the page-1 QR code (from a link annotation if there is one,
+else decoded from the page rasterised with ``pdftoppm`` and ``zxing-cpp``).
+
+Answers show only what the printed document shows: never the tenant, API keys or source JSON.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import io
+import json
+import logging
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from sqlalchemy import Engine, select
+
+from domain.errors import DomainValidationError
+from domain.ids import InvalidRecordId, parse_record_id
+from signing.errors import InvalidToken, UnreadablePdf
+from signing.keys import QrKeyRing
+from signing.pdf_meta import read_record_id
+from signing.pdf_verify import SignatureReport, TrustRoot, inspect_pdf_signatures
+from signing.qr_token import VerifyClaim, parse_verify_url, verify_claim
+from storage.errors import ObjectNotFound, StorageError, StorageUnavailable
+from storage.objectstore import ObjectStore
+from storage.tables import records
+
+__all__ = [
+    "REASONS",
+    "VerificationService",
+    "claim_from_query",
+    "find_verify_urls",
+    "parse_record_id_input",
+    "verify_pdf_offline",
+]
+
+log = logging.getLogger("azx.verify")
+
+_PDF_MAGIC = b"%PDF-"
+_RASTER_DPI = 150
+_RASTER_TIMEOUT_S = 60
+
+#: Why a verification failed (``reasons``) or what else to know (``notices``): code → (zh, en).
+REASONS: Mapping[str, tuple[str, str]] = {
+    "not_found": ("未找到该编号的存档记录", "no archived record has this ID"),
+    "not_archived": ("该记录尚未完成归档", "the record is not archived (yet)"),
+    "revoked": ("该记录已被撤销", "the record has been revoked"),
+    "archive_missing": ("存档原件缺失", "the archived original is missing from the store"),
+    "archive_corrupt": ("存档原件与登记的 SHA-256 不符",
+                        "the archived original does not match its registered SHA-256"),
+    "content_mismatch": ("存档内容与登记的内容哈希不符",
+                         "the archived content does not match its registered content hash"),
+    "unsigned": ("PDF 没有数字签名", "the PDF carries no digital signature"),
+    "signature_invalid": ("数字签名无效", "a digital signature does not verify"),
+    "signature_untrusted": ("没有本服务证书的有效签名",
+                            "no signature by the service's certificate"),
+    "modified": ("文件已被修改（与签名或存档原件不一致）",
+                 "the file was modified (it differs from what was signed or archived)"),
+    "record_id_mismatch": ("文件中的编号与签名或记录不符",
+                           "the record ID in the file differs from the signed one or the record"),
+    "no_record_id": ("文件中没有存档编号", "the file names no record ID"),
+    "qr_malformed": ("二维码链接格式无效", "the QR verify link is malformed"),
+    "qr_signature_invalid": ("二维码签名无效（可能伪造）",
+                             "the QR code's signature does not verify (possibly forged)"),
+    "qr_hash_mismatch": ("二维码中的内容哈希与存档不符",
+                         "the QR code's content hash does not match the archived content"),
+    "qr_id_mismatch": ("二维码中的编号与文件不符", "the QR code names a different record"),
+    # notices: not failures
+    "superseded": ("该记录已被更正，请以更正后的记录为准",
+                   "the record was superseded by a correction; rely on the new record"),
+    "qr_not_found": ("未在第 1 页找到二维码，仅核验了数字签名",
+                     "no QR code found on page 1; only the digital signatures were checked"),
+}
+
+
+def _reason(code: str, detail: str | None = None) -> dict[str, str]:
+    zh, en = REASONS[code]
+    out = {"code": code, "message_zh": zh, "message_en": en}
+    if detail:
+        out["detail"] = detail
+    return out
+
+
+@dataclass
+class _Findings:
+    """Reasons (failures) and notices, each code once, in the order found."""
+
+    reasons: list[dict[str, str]] = field(default_factory=list)
+    notices: list[dict[str, str]] = field(default_factory=list)
+
+    def fail(self, code: str, detail: str | None = None) -> None:
+        if all(r["code"] != code for r in self.reasons):
+            self.reasons.append(_reason(code, detail))
+
+    def note(self, code: str) -> None:
+        if all(r["code"] != code for r in self.notices):
+            self.notices.append(_reason(code))
+
+    @property
+    def ok(self) -> bool:
+        return not self.reasons
+
+
+# -- helpers shared by online and offline ---------------------------------------------------
+
+
+def parse_record_id_input(text: str) -> str:
+    """The canonical record ID, or a 422 :class:`DomainValidationError` (bilingual)."""
+    try:
+        return parse_record_id(text).canonical
+    except InvalidRecordId as exc:
+        raise DomainValidationError.single(("id",), "record_id", exc.message_zh,
+                                           exc.message_en) from None
+
+
+def claim_from_query(record_id: str, h: str | None, k: str | None,
+                     s: str | None) -> VerifyClaim | None:
+    """The QR claim of a verify URL's query; None when absent; :class:`InvalidToken` when
+    malformed (incomplete, bad encoding)."""
+    if h is None and k is None and s is None:
+        return None
+    query = urlencode({name: v for name, v in (("h", h), ("k", k), ("s", s)) if v is not None})
+    return parse_verify_url(f"/verify/{record_id}?{query}")
+
+
+def _require_pdf(pdf: bytes) -> None:
+    if _PDF_MAGIC not in pdf[:1024]:
+        raise DomainValidationError.single(("body",), "not_pdf", "上传的文件不是 PDF",
+                                           "the uploaded file is not a PDF")
+
+
+def _inspect(pdf: bytes, trust_roots: Sequence[TrustRoot]) -> list[SignatureReport]:
+    try:
+        return inspect_pdf_signatures(pdf, trust_roots)
+    except UnreadablePdf as exc:
+        raise DomainValidationError.single(("body",), "unreadable_pdf", "无法解析该 PDF 文件",
+                                           f"the PDF cannot be parsed: {exc}") from None
+
+
+def _iso(v: datetime | None) -> str | None:
+    if v is None:
+        return None
+    if v.tzinfo is None:
+        v = v.replace(tzinfo=UTC)
+    return v.isoformat()
+
+
+def _signer(r: SignatureReport) -> dict[str, Any]:
+    return {
+        "field": r.field_name, "name": r.signer_name, "subject": r.signer_subject,
+        "signed_at": _iso(r.signing_time), "timestamped_at": _iso(r.timestamp_time),
+        "intact": r.intact, "valid": r.valid, "trusted": r.trusted,
+        "covers_whole_file": r.covers_whole_file, "problem": r.problem,
+    }
+
+
+def _check_signatures(reports: Sequence[SignatureReport], found: _Findings) -> str | None:
+    """Record the signature findings; return the record ID the trusted signature signed."""
+    if not reports:
+        found.fail("unsigned")
+        return None
+    for r in reports:
+        if not (r.intact and r.valid):
+            found.fail("signature_invalid", f"{r.field_name}: {r.problem}")
+            if not r.intact:
+                found.fail("modified", f"{r.field_name}: {r.problem}")
+        elif r.modified:
+            found.fail("modified", f"{r.field_name}: {r.problem or 'changed after signing'}")
+    last = reports[-1]
+    if not last.covers_whole_file:
+        found.fail("modified", f"the last signature ({last.field_name}) does not cover the "
+                               f"whole file: content was appended after signing")
+    trusted = [r for r in reports if r.trusted and r.intact and r.valid]
+    if not trusted:
+        found.fail("signature_untrusted", "; ".join(f"{r.field_name}: {r.problem}"
+                                                   for r in reports if r.problem))
+        return None
+    return trusted[0].record_id
+
+
+def _claimed_id(pdf: bytes, signed_id: str | None, found: _Findings) -> str | None:
+    """The record the file claims to be: the ID its trusted signature covers, else /Info's."""
+    try:
+        latest = read_record_id(pdf)
+    except UnreadablePdf:
+        latest = None
+    claimed = signed_id or latest
+    if claimed is None:
+        found.fail("no_record_id")
+        return None
+    try:
+        canonical = parse_record_id(claimed).canonical
+    except InvalidRecordId:
+        found.fail("no_record_id", f"not a record ID: {claimed!r}")
+        return None
+    if signed_id is not None and latest is not None and latest != signed_id:
+        found.fail("record_id_mismatch", f"signed {signed_id}, now claims {latest}")
+    return canonical
+
+
+def _empty(record_id: str | None) -> dict[str, Any]:
+    doc_type = None
+    if record_id:
+        doc_type = parse_record_id(record_id).doc_type
+    return {
+        "id": record_id, "authentic": False, "current": False, "reasons": [], "notices": [],
+        "type": doc_type, "title": None, "insured": None, "policy_no": None, "created_at": None,
+        "archived": False, "signers": [], "sha256": None, "content_sha256": None,
+        "retain_until": None, "legal_hold": None, "supersedes": None, "superseded_by": None,
+    }
+
+
+def _finish(out: dict[str, Any], found: _Findings) -> dict[str, Any]:
+    out["authentic"] = found.ok
+    out["current"] = found.ok and not out.get("superseded_by")
+    out["reasons"] = found.reasons
+    out["notices"] = found.notices
+    return out
+
+
+# -- offline -------------------------------------------------------------------------------
+
+
+def _link_urls(pdf: bytes) -> list[str]:
+    """URIs of the link annotations on page 1 (WeasyPrint writes one for ``<a href>``)."""
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    try:
+        page = PdfReader(io.BytesIO(pdf), strict=False).pages[0]
+        urls = []
+        for annot in page.get("/Annots") or []:
+            action = annot.get_object().get("/A")
+            uri = action.get_object().get("/URI") if action is not None else None
+            if uri is not None:
+                urls.append(str(uri))
+        return urls
+    except (PyPdfError, ValueError, KeyError, IndexError, TypeError, AttributeError):
+        return []
+
+
+def _qr_texts(pdf: bytes) -> list[str] | None:
+    """Texts of the QR codes on page 1 (rasterised at 150 dpi); None if the tools are missing."""
+    exe = shutil.which("pdftoppm")
+    try:
+        import zxingcpp
+        from PIL import Image
+    except ImportError:
+        return None
+    if exe is None:
+        return None
+    with tempfile.TemporaryDirectory(prefix="azx-verify-") as tmp:
+        src = Path(tmp) / "doc.pdf"
+        src.write_bytes(pdf)
+        try:
+            subprocess.run([exe, "-r", str(_RASTER_DPI), "-f", "1", "-l", "1", "-png",
+                            str(src), str(Path(tmp) / "page")],
+                           check=True, capture_output=True, timeout=_RASTER_TIMEOUT_S)
+        except (subprocess.SubprocessError, OSError) as exc:
+            log.info("could not rasterise page 1: %s", exc)
+            return []
+        texts: list[str] = []
+        for png in sorted(Path(tmp).glob("page*.png")):
+            with Image.open(png) as image:
+                texts.extend(b.text for b in zxingcpp.read_barcodes(image))
+        return texts
+
+
+def find_verify_urls(pdf: bytes) -> list[str] | None:
+    """Verify URLs on page 1: link annotations first, else the decoded QR code(s).
+
+    None if there is no link and the QR could not be looked for (pdftoppm or zxing-cpp
+    missing)."""
+    links = [u for u in _link_urls(pdf) if "/verify/" in u]
+    if links:
+        return links
+    texts = _qr_texts(pdf)
+    if texts is None:
+        return None
+    return [t for t in texts if "/verify/" in t]
+
+
+def _check_claim(claim: VerifyClaim, record_id: str | None, keys: Mapping[str, Any],
+                 content_sha256: str | None, found: _Findings) -> dict[str, Any]:
+    signature_ok = verify_claim(claim, keys)
+    id_ok = record_id is not None and claim.record_id == record_id
+    hash_ok = None if content_sha256 is None else hmac.compare_digest(
+        claim.content_sha256.hex(), content_sha256)
+    if not signature_ok:
+        found.fail("qr_signature_invalid", f"key {claim.kid}")
+    if not id_ok:
+        found.fail("qr_id_mismatch", f"QR names {claim.record_id}, the document {record_id}")
+    if hash_ok is False:
+        found.fail("qr_hash_mismatch")
+    return {"present": True, "id": claim.record_id, "kid": claim.kid,
+            "content_sha256": claim.content_sha256.hex(), "signature_valid": signature_ok,
+            "id_matches": id_ok, "hash_matches": hash_ok}
+
+
+def verify_pdf_offline(pdf_bytes: bytes, jwks: Mapping[str, Any],
+                       trust_roots: Sequence[TrustRoot]) -> dict[str, Any]:
+    """Verify a PDF without the service: its signatures against ``trust_roots`` (the service
+    certificate) and its page-1 QR verify URL against ``jwks``.
+
+    Authentic only if every signature is intact and valid, the last one covers the whole file,
+    one is by a trusted certificate, and the QR (when found) is signed by a JWKS key and names
+    the record the signature covers. Raises :class:`DomainValidationError` for a non-PDF.
+    """
+    _require_pdf(pdf_bytes)
+    found = _Findings()
+    reports = _inspect(pdf_bytes, trust_roots)
+    signed_id = _check_signatures(reports, found)
+    record_id = _claimed_id(pdf_bytes, signed_id, found)
+    out = _empty(record_id)
+    out["signers"] = [_signer(r) for r in reports]
+    out["sha256"] = out["file_sha256"] = hashlib.sha256(pdf_bytes).hexdigest()
+    urls = find_verify_urls(pdf_bytes)
+    qr: dict[str, Any] = {"present": False}
+    if not urls:
+        found.note("qr_not_found")
+    else:
+        qr_found = _Findings()
+        claims: list[VerifyClaim] = []
+        for url in urls:
+            try:
+                claims.append(parse_verify_url(url))
+            except InvalidToken as exc:
+                qr_found.fail("qr_malformed", str(exc))
+        if claims:
+            qr = {**_check_claim(claims[0], record_id, jwks, None, qr_found), "url": urls[0]}
+            out["content_sha256"] = qr["content_sha256"] if qr["signature_valid"] else None
+        for r in qr_found.reasons:
+            found.fail(r["code"], r.get("detail"))
+    out["qr"] = qr
+    return _finish(out, found)
+
+
+# -- online --------------------------------------------------------------------------------
+
+
+class VerificationService:
+    """Public verification against the archive (no API key: shows only the printed facts)."""
+
+    def __init__(self, engine: Engine, store: ObjectStore, key_ring: QrKeyRing,
+                 trust_roots: Sequence[TrustRoot]) -> None:
+        self.engine = engine
+        self.store = store
+        self.key_ring = key_ring
+        self.trust_roots = list(trust_roots)
+
+    def verify_id(self, record_id: str, claim: VerifyClaim | None = None) -> dict[str, Any]:
+        """Is record ``record_id`` authentic (and the QR ``claim`` about it genuine)?"""
+        rid = parse_record_id_input(record_id)
+        found = _Findings()
+        out, stored = self._check_record(rid, found)
+        if stored is not None:
+            reports = _inspect(stored, self.trust_roots)
+            out["signers"] = [_signer(r) for r in reports]
+            signed_id = _check_signatures(reports, found)
+            if signed_id is not None and signed_id != rid:
+                found.fail("record_id_mismatch", f"the archived PDF was signed as {signed_id}")
+        if claim is not None:
+            out["qr"] = _check_claim(claim, rid, self._keys(), out["content_sha256"], found)
+        return _finish(out, found)
+
+    def verify_query(self, record_id: str, h: str | None, k: str | None,
+                     s: str | None) -> dict[str, Any]:
+        """:meth:`verify_id` for the query of a scanned verify URL; a malformed query makes the
+        answer not authentic (it is not a 422: the URL came from paper)."""
+        rid = parse_record_id_input(record_id)
+        try:
+            claim = claim_from_query(rid, h, k, s)
+        except InvalidToken as exc:
+            out = self.verify_id(rid)
+            out["qr"] = {"present": True, "signature_valid": False}
+            found = _Findings(out["reasons"], out["notices"])
+            found.fail("qr_malformed", str(exc))
+            return _finish(out, found)
+        return self.verify_id(rid, claim)
+
+    def verify_pdf(self, pdf_bytes: bytes) -> dict[str, Any]:
+        """Is ``pdf_bytes`` exactly the archived PDF of the record it claims to be, with a valid
+        signature covering the whole file? Raises :class:`DomainValidationError` for a non-PDF."""
+        _require_pdf(pdf_bytes)
+        found = _Findings()
+        reports = _inspect(pdf_bytes, self.trust_roots)
+        signed_id = _check_signatures(reports, found)
+        rid = _claimed_id(pdf_bytes, signed_id, found)
+        file_sha = hashlib.sha256(pdf_bytes).hexdigest()
+        if rid is None:
+            out = _empty(None)
+        else:
+            out, stored = self._check_record(rid, found)
+            if stored is not None:
+                stored_reports = reports if stored == pdf_bytes else _inspect(
+                    stored, self.trust_roots)
+                stored_found = _Findings()
+                stored_id = _check_signatures(stored_reports, stored_found)
+                for r in stored_found.reasons:  # the archive itself is broken
+                    found.fail("archive_corrupt", f"{r['code']}: {r.get('detail', '')}")
+                if stored_id is not None and stored_id != rid:
+                    found.fail("record_id_mismatch", f"archived PDF signed as {stored_id}")
+        out["signers"] = [_signer(r) for r in reports]
+        out["file_sha256"] = file_sha
+        out["matches_archive"] = bool(out["sha256"]) and hmac.compare_digest(
+            out["sha256"], file_sha)
+        if out["sha256"] and not out["matches_archive"]:
+            found.fail("modified", "this file is not byte-for-byte the archived original")
+        return _finish(out, found)
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _keys(self) -> dict[str, Any]:
+        return dict(self.key_ring.public_keys())
+
+    def _row(self, rid: str) -> dict[str, Any] | None:
+        with self.engine.connect() as conn:
+            r = conn.execute(select(records).where(records.c.id == rid)).mappings().first()
+        return dict(r) if r else None
+
+    def _check_record(self, rid: str,
+                      found: _Findings) -> tuple[dict[str, Any], bytes | None]:
+        """The public facts of record ``rid`` and its stored PDF, if the archive is intact."""
+        out = _empty(rid)
+        row = self._row(rid)
+        if row is None:
+            found.fail("not_found")
+            return out, None
+        out.update({
+            "type": row["doc_type"], "title": row["title"], "insured": row["insured_name"],
+            "policy_no": row["policy_no"], "created_at": _iso(row["created_at"]),
+            "archived": row["status"] == "archived",
+            "content_sha256": row["content_sha256"], "retain_until": _iso(row["retain_until"]),
+            "legal_hold": bool(row["legal_hold"]), "supersedes": row["supersedes"],
+            "superseded_by": row["superseded_by"],
+        })
+        pdf_part = (row["parts"] or {}).get("pdf")
+        if pdf_part:
+            out["sha256"] = pdf_part["sha256"]
+        if row["superseded_by"]:
+            found.note("superseded")
+        if row["status"] == "revoked":
+            found.fail("revoked")
+            return out, None
+        if row["status"] != "archived" or not pdf_part:
+            found.fail("not_archived")
+            return out, None
+        return out, self._read_intact(row, found)
+
+    def _read(self, key: str, version_id: str | None, found: _Findings) -> bytes | None:
+        try:
+            return self.store.get(key, version_id)
+        except StorageUnavailable:
+            raise
+        except ObjectNotFound:
+            found.fail("archive_missing", key.rsplit("/", 1)[-1])
+        except StorageError as exc:
+            found.fail("archive_corrupt", f"{key.rsplit('/', 1)[-1]}: {type(exc).__name__}")
+        return None
+
+    def _read_intact(self, row: dict[str, Any], found: _Findings) -> bytes | None:
+        """Re-read the manifest, the PDF and the source; compare every hash."""
+        parts = row["parts"]
+        raw_manifest = self._read(row["manifest_key"], None, found)
+        manifest: dict[str, Any] = {}
+        if raw_manifest is not None:
+            try:
+                manifest = json.loads(raw_manifest)
+            except ValueError:
+                found.fail("archive_corrupt", "manifest.json is not JSON")
+        if manifest and (manifest.get("id") != row["id"]
+                         or manifest.get("content_sha256") != row["content_sha256"]):
+            found.fail("content_mismatch", "the manifest disagrees with the registry")
+        pdf = self._read(parts["pdf"]["key"], parts["pdf"].get("version_id"), found)
+        if pdf is not None:
+            digest = hashlib.sha256(pdf).hexdigest()
+            expected = {parts["pdf"]["sha256"]}
+            if manifest:
+                expected.add(((manifest.get("parts") or {}).get("pdf") or {}).get("sha256"))
+            if expected != {digest}:
+                found.fail("archive_corrupt", "document.pdf: SHA-256 differs from the "
+                                              "registry or the manifest")
+                pdf = None
+        source_part = parts.get("json")
+        source = self._read(source_part["key"], source_part.get("version_id"),
+                            found) if source_part else None
+        if source is None or hashlib.sha256(source).hexdigest() != row["content_sha256"]:
+            found.fail("content_mismatch", "source.json does not hash to content_sha256")
+        return pdf
+
