@@ -121,7 +121,7 @@ def main() -> int:
             doc = build(kind, model, record_id=rid)
             doc.verify_url, svg = stamp(rid, b"\x00" * 32)
             pdf = document_pdf(doc, qr_svg=svg)
-            return sign(pdf, rid, kind)  # type: ignore[no-any-return]
+            return sign(pdf, rid, kind, [])[0]  # type: ignore[no-any-return]
 
         def docx() -> bytes:
             return document_docx(build(kind, model))

@@ -30,6 +30,8 @@ from domain.catalog import FormKind, get_kind, parse_data
 from domain.errors import Conflict, DomainValidationError, NotFound
 from domain.ids import new_record_id
 from domain.retention import add_years, retention_years
+from domain.signatures import PartySignature, check_signature_order
+from domain.validation import parse_model
 from rendering.spec import load_spec
 from services.audit import AuditLog
 from services.render import build, render_document
@@ -57,6 +59,20 @@ def canonical_json(obj: Any) -> bytes:
 
 def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def parse_signatures(doc_type: str, raw: Any) -> list[PartySignature]:
+    """The parties' signatures posted with a document, validated and in the annex's order."""
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise DomainValidationError.single(("signatures",), "list_type", "必须是 JSON 数组",
+                                           "must be a JSON array")
+    parties = [parse_model(PartySignature, item, ("signatures", i)) for i, item in enumerate(raw)]
+    problems = check_signature_order(doc_type, parties)
+    if problems:
+        raise DomainValidationError(problems)
+    return parties
 
 
 def record_prefix(record_id: str) -> str:
@@ -94,12 +110,14 @@ class ArchiveService:
 
     # -- create ---------------------------------------------------------------------------
     def create(self, caller: Caller, doc_type: str, profile: str | None, data: Any, *,
-               idempotency_key: str | None = None, supersedes: str | None = None) -> dict[str, Any]:
+               idempotency_key: str | None = None, supersedes: str | None = None,
+               signatures: Any = None) -> dict[str, Any]:
         require(caller, Action.CREATE)
         kind = get_kind(doc_type, profile)
         model = parse_data(kind, data)
+        parties = parse_signatures(kind.type, signatures)
         request = {"type": kind.type, "profile": kind.profile, "data": data,
-                   "supersedes": supersedes}
+                   "supersedes": supersedes, "signatures": signatures}
         request_sha = sha256_hex(canonical_json(request))
         if idempotency_key:
             existing = self._by_idempotency(caller.tenant, idempotency_key)
@@ -126,7 +144,9 @@ class ArchiveService:
         record_id = new_record_id(kind.type, now.year)
         spec = load_spec(kind.profile, kind.type)
         source = {"id": record_id, "type": kind.type, "profile": kind.profile,
-                  "template_version": spec.version, "data": data}
+                  "template_version": spec.version, "data": data,
+                  "signatures": [p.model_dump(mode="json", exclude={"p12", "p12_password"})
+                                 for p in parties]}
         source_bytes = canonical_json(source)
         years = retention_years(self.settings.retention_years, self.settings.retention_overrides,
                                 caller.tenant, kind.type)
@@ -148,15 +168,16 @@ class ArchiveService:
         except IntegrityError:  # a concurrent request with the same Idempotency-Key won
             if idempotency_key:
                 return self.create(caller, doc_type, profile, data,
-                                   idempotency_key=idempotency_key, supersedes=supersedes)
+                                   idempotency_key=idempotency_key, supersedes=supersedes,
+                                   signatures=signatures)
             raise
-        self._write(kind, model, row, source_bytes, years)
+        self._write(kind, model, row, source_bytes, years, parties)
         self.audit.append("create", tenant=caller.tenant, actor=caller.key_id,
                           record_id=record_id, detail={"type": kind.type, "profile": kind.profile})
         return self.get(caller, record_id)
 
     def _write(self, kind: FormKind, model: BaseModel, row: dict[str, Any], source: bytes,
-               years: int) -> None:
+               years: int, parties: list[PartySignature] | None = None) -> None:
         rid = row["id"]
         doc = build(kind, model, record_id=rid)
         qr_svg = None
@@ -165,8 +186,7 @@ class ArchiveService:
         pdf = render_document(doc, "pdf", qr_svg=qr_svg)
         signers: list[dict[str, Any]] = []
         if self.pdf_signer is not None:
-            pdf = self.pdf_signer(pdf, rid, kind)
-            signers.append({"role": "service", "field": "AZX-Service"})
+            pdf, signers = self.pdf_signer(pdf, rid, kind, parties or [])
         docx = render_document(doc, "docx")
         contents = {"pdf": pdf, "docx": docx, "json": source}
         parts: dict[str, Any] = {}
@@ -242,9 +262,14 @@ class ArchiveService:
             log.warning("pending record %s has no stored source; it cannot be completed", rid)
             return
         model = parse_data(kind, source["data"])
+        parties = [PartySignature.model_validate(p) for p in source.get("signatures") or []]
+        if any(p.method == "certificate" for p in parties):
+            log.warning("pending record %s needs its parties' certificates again; "
+                        "the client must retry with the same Idempotency-Key", rid)
+            return
         years = retention_years(self.settings.retention_years, self.settings.retention_overrides,
                                 row["tenant"], row["doc_type"])
-        self._write(kind, model, row, canonical_json(source), years)
+        self._write(kind, model, row, canonical_json(source), years, parties)
 
     def recover(self) -> int:
         """Complete every pending record (run at start-up). Returns how many were completed."""

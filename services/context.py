@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -134,11 +135,35 @@ def _pdf_signer(settings: Settings) -> Any:
         log.info("signing PDFs with the self-signed certificate under %s/keys "
                  "(set AZX_SIGNING_P12 for a real one)", settings.data_dir)
 
-    def sign(pdf: bytes, record_id: str, kind: FormKind) -> bytes:
+    def sign(pdf: bytes, record_id: str, kind: FormKind,
+             parties: list[Any]) -> tuple[bytes, list[dict[str, Any]]]:
+        """Embed the ID, let the parties sign in the annex's order, then the service seals."""
+        from domain.signatures import SIGNATURE_LINES
+        from signing.pdf_signer import ClickConfirmation, PartySigner
+
+        labels = dict(SIGNATURE_LINES.get(kind.type, ()))
         pdf = embed_record_id(pdf, record_id)
-        return signer.sign_pdf(pdf, field_name="AZX-Service",
-                               reason=f"安责险事故预防服务档案 {kind.title} / archived record",
-                               signer_name="AZX archive service")
+        signed: list[dict[str, Any]] = []
+        for p in parties:
+            field = f"AZX-{p.role}"
+            if p.method == "certificate":
+                party = PartySigner.from_pkcs12(base64.b64decode(p.p12), p.p12_password)
+                pdf = party.sign_pdf(pdf, field_name=field, signer_name=p.name,
+                                     reason=f"{labels.get(p.role, p.role)}签署 / signed as {p.role}")
+                signed.append({"role": p.role, "label": labels.get(p.role), "name": p.name,
+                               "method": "certificate", "certificate": party.subject})
+            else:
+                confirmation = ClickConfirmation(p.name, p.confirmed_at, p.channel, p.reference)
+                pdf = signer.sign_on_behalf(pdf, field_name=field, confirmation=confirmation)
+                signed.append({"role": p.role, "label": labels.get(p.role), "name": p.name,
+                               "method": "click", "confirmed_at": p.confirmed_at.isoformat(),
+                               "channel": p.channel, "reference": p.reference})
+        pdf = signer.sign_pdf(pdf, field_name="AZX-Service",
+                              reason=f"安责险事故预防服务档案 {kind.title} / archived record",
+                              signer_name="AZX archive service")
+        signed.append({"role": "service", "name": "AZX archive service", "method": "certificate",
+                       "certificate": signer.subject})
+        return pdf, signed
 
     return sign
 

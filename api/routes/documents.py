@@ -19,7 +19,8 @@ router = APIRouter(prefix="/v1", tags=["documents"])
 _CREATE_BODY = {"requestBody": {"required": True, "content": {"application/json": {"schema": {
     "type": "object", "required": ["type", "data"],
     "properties": {"type": {"type": "string"}, "profile": {"type": "string"},
-                   "data": {"type": "object"}, "supersedes": {"type": "string"}}}}}}}
+                   "data": {"type": "object"}, "supersedes": {"type": "string"},
+                   "signatures": {"type": "array", "items": {"type": "object"}}}}}}}}
 
 
 @router.post("/documents", status_code=201, openapi_extra=_CREATE_BODY,
@@ -41,7 +42,7 @@ async def create_document(
         raise DomainValidationError.single(
             (problems_path[0],), "missing", f"缺少字段「{problems_path[0]}」",
             f"field {problems_path[0]!r} is required")
-    extra = set(body) - {"type", "profile", "data", "supersedes"}
+    extra = set(body) - {"type", "profile", "data", "supersedes", "signatures"}
     if extra:
         k = sorted(extra)[0]
         raise DomainValidationError.single((k,), "extra_forbidden", "未知字段", "unknown field")
@@ -54,7 +55,8 @@ async def create_document(
         return JSONResponse(job, status_code=202, headers={"Location": job["links"]["self"]})
     record = await run_in_threadpool(
         ctx.archive.create, caller, body["type"], body.get("profile"), body["data"],
-        idempotency_key=idempotency_key, supersedes=body.get("supersedes"))
+        idempotency_key=idempotency_key, supersedes=body.get("supersedes"),
+        signatures=body.get("signatures"))
     return JSONResponse(record, status_code=201, headers={"Location": record["links"]["self"]})
 
 
