@@ -13,8 +13,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from core.settings import Settings
+
+# A loaded 2-core CI machine makes per-example timing meaningless: no deadlines.
+hypothesis_settings.register_profile(
+    "azx", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile("azx")
 
 with warnings.catch_warnings():
     # Starlette >= 1.0 asks for httpx2 and warns (a UserWarning, an error under
