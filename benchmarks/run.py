@@ -119,8 +119,8 @@ def main() -> int:
 
         def product() -> bytes:
             doc = build(kind, model, record_id=rid)
-            doc.verify_url, svg = stamp(rid, b"\x00" * 32)
-            pdf = document_pdf(doc, qr_svg=svg)
+            doc.verify_url, qr = stamp(rid, b"\x00" * 32)
+            pdf = document_pdf(doc, qr_png=qr)
             return sign(pdf, rid, kind, [])[0]  # type: ignore[no-any-return]
 
         def docx() -> bytes:

@@ -87,7 +87,7 @@ def _table(t: Table) -> str:
     return f'{cap}<table class="{cls}"><colgroup>{cols}</colgroup>{thead}<tbody>{body}</tbody></table>'
 
 
-def _signatures(s: Signatures) -> str:
+def _signatures(s: Signatures, stamp: str = "") -> str:
     items = []
     for sig in s.items:
         name = f'<span class="signame">{escape(sig.name)}</span>' if sig.name else (
@@ -96,10 +96,10 @@ def _signatures(s: Signatures) -> str:
         if sig.with_date:
             date = f'<div class="sigdate">{escape(sig.date) if sig.date else "年　　月　　日"}</div>'
         items.append(f'<div class="sig"><div>{escape(sig.label)}{name}</div>{date}</div>')
-    return f'<div class="sigs cols{s.columns}">{"".join(items)}</div>'
+    return f'<div class="sigs cols{s.columns}">{stamp}{"".join(items)}</div>'
 
 
-def _block(b: Block) -> str:
+def _block(b: Block, stamp: str = "") -> str:
     if isinstance(b, Heading):
         tag = {0: "h1", 1: "h2", 2: "h3"}.get(b.level, "h3")
         return f"<{tag}>{escape(b.text)}</{tag}>"
@@ -109,22 +109,31 @@ def _block(b: Block) -> str:
     if isinstance(b, Table):
         return _table(b)
     if isinstance(b, Signatures):
-        return _signatures(b)
+        return _signatures(b, stamp)
     if isinstance(b, PageBreak):
         return '<div class="pagebreak"></div>'
     raise TypeError(b)
 
 
-def document_html(doc: Document, *, font_css: str, qr_svg: str | None = None) -> str:
-    """The complete HTML page for ``doc``; ``qr_svg`` (trusted, ours) is placed on page 1."""
+def document_html(doc: Document, *, font_css: str, qr_png: bytes | None = None) -> str:
+    """The complete HTML page for ``doc``; the QR code (``qr_png``, ours) with the record ID is
+    placed on page 1 and beside the first signature block (AZX issue: QR on the signature page)."""
     css = CSS_PATH.read_text(encoding="utf-8")
     rid = escape(doc.record_id) if doc.record_id else ""
     stamp = ""
-    if qr_svg and doc.record_id:
-        stamp = f'<div class="qr">{qr_svg}<div class="qrid">{rid}</div></div>'
+    sig_stamp = ""
+    if qr_png and doc.record_id:
+        src = "data:image/png;base64," + base64.b64encode(qr_png).decode("ascii")
+        stamp = f'<div class="qr"><img src="{src}" alt=""><div class="qrid">{rid}</div></div>'
+        sig_stamp = stamp.replace('class="qr"', 'class="qr sigqr"')
     sub = f'<p class="subtitle">{escape(doc.subtitle)}</p>' if doc.subtitle else ""
     page = "A4 landscape" if doc.landscape else "A4"
-    body = "".join(_block(b) for b in doc.blocks)
+    parts = []
+    for b in doc.blocks:
+        parts.append(_block(b, sig_stamp))
+        if isinstance(b, Signatures):
+            sig_stamp = ""
+    body = "".join(parts)
     running = f'@page {{ @top-right {{ content: "{rid}"; }} }}' if rid else ""
     return (
         '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'

@@ -34,11 +34,11 @@ def _fonts() -> tuple[str, Any]:
     return fonts.font_face_css(), fonts.font_configuration()
 
 
-def document_pdf(doc: Document, *, qr_svg: str | None = None) -> bytes:
+def document_pdf(doc: Document, *, qr_png: bytes | None = None) -> bytes:
     from weasyprint import HTML
 
     font_css, font_config = _fonts()
-    html = document_html(doc, font_css=font_css, qr_svg=qr_svg)
+    html = document_html(doc, font_css=font_css, qr_png=qr_png)
     # WeasyPrint fetches nothing but data: URIs here: posted values are text, never URLs.
     with _lock:  # FontConfiguration is not thread-safe
         return HTML(string=html, url_fetcher=_LocalFetcher.get()).write_pdf(

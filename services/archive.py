@@ -180,10 +180,10 @@ class ArchiveService:
                years: int, parties: list[PartySignature] | None = None) -> None:
         rid = row["id"]
         doc = build(kind, model, record_id=rid)
-        qr_svg = None
+        qr = None
         if self.stamper is not None:
-            doc.verify_url, qr_svg = self.stamper(rid, bytes.fromhex(row["content_sha256"]))
-        pdf = render_document(doc, "pdf", qr_svg=qr_svg)
+            doc.verify_url, qr = self.stamper(rid, bytes.fromhex(row["content_sha256"]))
+        pdf = render_document(doc, "pdf", qr_png=qr)
         signers: list[dict[str, Any]] = []
         if self.pdf_signer is not None:
             pdf, signers = self.pdf_signer(pdf, rid, kind, parties or [])

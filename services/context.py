@@ -113,15 +113,15 @@ class AppContext:
 
 def _stamper(settings: Settings) -> Any:
     from signing.keys import QrKeyRing
-    from signing.qr import qr_svg
+    from signing.qr import qr_png
     from signing.qr_token import make_verify_url
 
     ring = QrKeyRing.from_settings(settings)
 
-    def stamp(record_id: str, content_sha256: bytes) -> tuple[str, str]:
+    def stamp(record_id: str, content_sha256: bytes) -> tuple[str, bytes]:
         url = make_verify_url(record_id, content_sha256, key_ring=ring,
                               public_base_url=settings.public_base_url)
-        return url, qr_svg(url)
+        return url, qr_png(url, box_size=4)
 
     return stamp
 

@@ -110,7 +110,7 @@ QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 PENDING, DELIVERED = "pending", "delivered"
 NDJSON_TYPES = ("application/x-ndjson", "application/ndjson", "application/jsonl",
                 "application/x-jsonlines")
-_ITEM_KEYS = frozenset({"type", "profile", "data", "supersedes"})
+_ITEM_KEYS = frozenset({"type", "profile", "data", "supersedes", "signatures"})
 
 
 class JobOptions(BaseSettings):
@@ -271,14 +271,39 @@ def _check_item(item: Any) -> tuple[dict[str, Any] | None, list[Problem]]:
     problems += [Problem((k,), "string_type", "必须是字符串", "must be a string")
                  for k in ("type", "profile", "supersedes")
                  if item.get(k) is not None and not isinstance(item[k], str)]
+    signatures = item.get("signatures")
+    if signatures is not None and not isinstance(signatures, list):
+        problems.append(Problem(("signatures",), "list_type", "必须是 JSON 数组",
+                                "must be a JSON array"))
+    for i, sig in enumerate(signatures if isinstance(signatures, list) else []):
+        if isinstance(sig, dict) and (sig.get("method") == "certificate" or "p12" in sig):
+            problems.append(Problem(
+                ("signatures", i, "method"), "certificate_async",
+                "证书签署只能同步提交（服务不保存签署方的证书和口令）",
+                "certificate signatures are accepted only synchronously (the service does not "
+                "keep the parties' certificates and passwords)"))
     if problems:
         return None, problems
     try:
         kind = get_kind(item["type"], item.get("profile"))
     except DomainValidationError as exc:
         return None, exc.problems
-    return {"type": kind.type, "profile": kind.profile, "data": item["data"],
-            "supersedes": item.get("supersedes")}, []
+    request = {"type": kind.type, "profile": kind.profile, "data": item["data"],
+               "supersedes": item.get("supersedes")}
+    if signatures is not None:
+        request["signatures"] = signatures
+    return request, []
+
+
+def _redacted(item: Any) -> Any:
+    """A refused item as kept for the record: never a party's certificate or password."""
+    if isinstance(item, _Unparsable):
+        return None
+    if isinstance(item, dict) and isinstance(item.get("signatures"), list):
+        sigs = [{k: v for k, v in sig.items() if k not in ("p12", "p12_password")}
+                if isinstance(sig, dict) else sig for sig in item["signatures"]]
+        return item | {"signatures": sigs}
+    return item
 
 
 # -- dispatchers --------------------------------------------------------------------------------
@@ -516,7 +541,12 @@ class JobService:
         request, problems = _check_item(body)
         if request is None:
             raise DomainValidationError(problems)
-        parse_data(get_kind(request["type"], request["profile"]), request["data"])
+        kind = get_kind(request["type"], request["profile"])
+        parse_data(kind, request["data"])
+        if request.get("signatures") is not None:
+            from services.archive import parse_signatures
+
+            parse_signatures(kind.type, request["signatures"])
         sha = sha256_hex(canonical_json(request))
         if idempotency_key:
             existing = self._job_by_key(caller.tenant, idempotency_key)
@@ -569,8 +599,7 @@ class JobService:
                 "id": _new_id("job"), "tenant": caller.tenant, "kind": "document",
                 "status": FAILED if request is None else QUEUED,
                 "doc_type": (request or {}).get("type"), "profile": (request or {}).get("profile"),
-                "request": request if request is not None else (
-                    None if isinstance(item, _Unparsable) else item),
+                "request": request if request is not None else _redacted(item),
                 "error": _invalid(problems) if request is None else None, "attempts": 0,
                 "batch_id": bid, "item_index": n, "created_by": caller.key_id,
                 "role": caller.role.value, "created_at": now, "updated_at": now,
@@ -643,10 +672,12 @@ class JobService:
             return FAILED
         request = job["request"] or {}
         caller = Caller(job["created_by"] or "job", job["tenant"], Role(job["role"]))
+        extra = ({"signatures": request["signatures"]}
+                 if request.get("signatures") is not None else {})
         try:
             record = self.archive.create(
                 caller, request["type"], request.get("profile"), request["data"],
-                idempotency_key=job_id, supersedes=request.get("supersedes"))
+                idempotency_key=job_id, supersedes=request.get("supersedes"), **extra)
             if record["status"] != "archived":  # left pending by a killed run: finish it
                 self._finish_pending(record["id"], request)
                 record = self.archive.get(caller, record["id"])
@@ -698,8 +729,9 @@ class JobService:
         return dict(row) | {"attempts": row["attempts"] + 1}
 
     def _finish_pending(self, record_id: str, request: dict[str, Any]) -> None:
-        """Complete a record a killed run left ``pending`` — from the job's request if the
-        stored source never got written (the registry's ``content_sha256`` must match)."""
+        """Complete a record a killed run left ``pending`` before its source was stored
+        (``ArchiveService._complete`` cannot): the source is rebuilt from the job's request
+        and must hash to the registry's ``content_sha256``."""
         archive = self.archive
         found = archive._row(record_id)
         if found is None or found["status"] == "archived":
@@ -709,14 +741,28 @@ class JobService:
                                for k, v in found.items()}
         kind = get_kind(row["doc_type"], row["profile"])
         model = parse_data(kind, request["data"])
-        source = canonical_json({"id": record_id, "type": kind.type, "profile": kind.profile,
-                                 "template_version": row["template_version"],
-                                 "data": request["data"]})
-        if sha256_hex(source) != row["content_sha256"]:
+        base = {"id": record_id, "type": kind.type, "profile": kind.profile,
+                "template_version": row["template_version"], "data": request["data"]}
+        candidates: list[tuple[bytes, list[Any] | None]] = [(canonical_json(base), None)]
+        try:  # records with the parties' (click) signatures carry them in the source
+            from services.archive import parse_signatures
+        except ImportError:
+            pass
+        else:
+            signed = parse_signatures(kind.type, request.get("signatures"))
+            listed = [p.model_dump(mode="json", exclude={"p12", "p12_password"})
+                      for p in signed]
+            candidates.insert(0, (canonical_json(base | {"signatures": listed}), list(signed)))
+        match = [c for c in candidates if sha256_hex(c[0]) == row["content_sha256"]]
+        if not match:
             raise RuntimeError(f"pending record {record_id} does not match its job's request")
+        source, parties = match[0]
         years = retention_years(self.settings.retention_years,
                                 self.settings.retention_overrides, row["tenant"], kind.type)
-        archive._write(kind, model, row, source, years)
+        if parties is None:
+            archive._write(kind, model, row, source, years)
+        else:
+            archive._write(kind, model, row, source, years, parties)
 
     def _finish(self, job_id: str, status: str, *, record_id: str | None = None,
                 error: dict[str, Any] | None = None) -> bool:

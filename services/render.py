@@ -39,8 +39,8 @@ def build(kind: FormKind, model: BaseModel | None, *, record_id: str | None = No
     return doc
 
 
-def render_document(doc: Document, fmt: Format, *, qr_svg: str | None = None) -> bytes:
-    return document_pdf(doc, qr_svg=qr_svg) if fmt == "pdf" else document_docx(doc)
+def render_document(doc: Document, fmt: Format, *, qr_png: bytes | None = None) -> bytes:
+    return document_pdf(doc, qr_png=qr_png) if fmt == "pdf" else document_docx(doc)
 
 
 def _filename(kind: FormKind, suffix: str, fmt: Format) -> str:

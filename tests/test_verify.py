@@ -40,7 +40,7 @@ from services.render import build, render_document
 from services.verify import verify_pdf_offline
 from signing.pdf_meta import embed_record_id
 from signing.pdf_signer import ServiceSigner
-from signing.qr import qr_svg
+from signing.qr import qr_png
 from signing.qr_token import make_verify_url, parse_verify_url, verify_claim
 from storage.tables import records
 from tests.conftest import TestClient, bearer
@@ -184,7 +184,7 @@ def signed_with_qr(settings: Settings, examples: dict[str, Any], record_id: str,
     ``url`` (what an insider or a bug could produce): only the QR check can catch it."""
     kind = get_kind("report", "shandong")
     model = parse_data(kind, examples["report-shandong"]["data"])
-    pdf = render_document(build(kind, model, record_id=record_id), "pdf", qr_svg=qr_svg(url))
+    pdf = render_document(build(kind, model, record_id=record_id), "pdf", qr_png=qr_png(url, box_size=4))
     signer = ServiceSigner.from_settings(settings)
     return signer.sign_pdf(embed_record_id(pdf, record_id), field_name="AZX-Service",
                            reason="test", signer_name="AZX archive service")
