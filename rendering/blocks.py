@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 __all__ = [
-    "Block",
     "Blank",
+    "Block",
     "Cell",
     "Check",
     "Document",

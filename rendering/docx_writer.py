@@ -53,7 +53,7 @@ def _base_bytes() -> bytes:
 
 def _clean(text: str) -> str:
     # XML 1.0 forbids most control characters; Word could not open a file containing them.
-    return "".join(ch for ch in text if ch in "\t\n" or ord(ch) >= 0x20 and ch not in "\ufffe\uffff")
+    return "".join(ch for ch in text if ch in "\t\n" or (ord(ch) >= 0x20 and ch not in "\ufffe\uffff"))
 
 
 def _add_text(p: DocxParagraph, text: str, bold: bool = False) -> None:

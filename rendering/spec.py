@@ -199,14 +199,14 @@ class _Builder:
             if not isinstance(spec, dict):
                 raise SpecError(f"block must be a mapping: {spec!r}")
             only = spec.get("only")
-            if only == "filled" and self.blank or only == "blank" and not self.blank:
+            if (only == "filled" and self.blank) or (only == "blank" and not self.blank):
                 continue
             if "when" in spec and not self.blank and not self.present(scope, spec["when"]):
                 continue
             out += self.block(scope, spec)
         return out
 
-    def block(self, scope: Any, spec: dict[str, Any]) -> list[Block]:  # noqa: C901
+    def block(self, scope: Any, spec: dict[str, Any]) -> list[Block]:
         if "heading" in spec:
             return [Heading(str(spec["heading"]), int(spec.get("level", 1)))]
         if "para" in spec:
@@ -251,8 +251,7 @@ class _Builder:
             it = spec["item"]
             chosen = (not self.blank) and self.present(scope, it["when"])
             head = Paragraph((Check(str(it["label"]), chosen),))
-            sub_scope = scope if self.blank or not chosen else scope
-            inner = self.blocks(sub_scope, it.get("blocks", [])) if (self.blank or chosen) else (
+            inner = self.blocks(scope, it.get("blocks", [])) if (self.blank or chosen) else (
                 self.blocks_blank(it.get("blocks", [])) if it.get("show_unchosen", True) else [])
             return [head, *inner]
         if "each" in spec:
