@@ -32,6 +32,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ctx = open_context(settings)
         app.state.ctx = ctx
         ctx.jobs.start()  # embedded mode: resume unfinished jobs, retry webhooks
+        ctx.start_housekeeping()  # daily audit seal, weekly fixity
         try:
             yield
         finally:

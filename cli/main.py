@@ -340,6 +340,21 @@ def cmd_batch_submit(args: argparse.Namespace) -> int:
     return 1 if batch["counts"].get("failed") else 0
 
 
+def cmd_audit_seal(args: argparse.Namespace) -> int:
+    from services.context import open_context
+
+    ctx = open_context(_settings())
+    try:
+        key = ctx.seal_audit()
+        problems = ctx.audit.verify_chain()
+    finally:
+        ctx.close()
+    print(key or "nothing new to seal")
+    for p in problems:
+        print(f"audit chain: {p}", file=sys.stderr)
+    return 1 if problems else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="azx", description="安责险事故预防服务文书与档案 / AZX")
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -367,6 +382,9 @@ def build_parser() -> argparse.ArgumentParser:
     g = sub.add_parser("registry", help="registry maintenance").add_subparsers(dest="reg", required=True)
     g.add_parser("rebuild", help="rebuild the registry from the object store").set_defaults(
         func=cmd_registry_rebuild)
+    a = sub.add_parser("audit", help="audit trail").add_subparsers(dest="audit_cmd", required=True)
+    a.add_parser("seal", help="archive new audit events under lock and check the hash chain"
+                 ).set_defaults(func=cmd_audit_seal)
     f = sub.add_parser("fixity", help="check every archived object; changes nothing")
     f.set_defaults(func=cmd_fixity)
     v = sub.add_parser("verify", help="verify a PDF: offline (JWKS + certificate) or --online")

@@ -75,6 +75,17 @@ def parse_signatures(doc_type: str, raw: Any) -> list[PartySignature]:
     return parties
 
 
+def _scan_media_type(content: bytes) -> str:
+    if content.startswith(b"%PDF-"):
+        return "application/pdf"
+    if content.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if content.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    raise DomainValidationError.single(("file",), "scan_format", "扫描件须为 PDF、JPEG 或 PNG",
+                                       "a scan must be a PDF, JPEG or PNG file")
+
+
 def record_prefix(record_id: str) -> str:
     return f"records/{record_id}/"
 
@@ -285,6 +296,57 @@ class ArchiveService:
                 log.exception("could not complete pending record %s", rid)
         return done
 
+    # -- signed paper (Shandong 6.2 e: on-site records bear the insured's seal or signature) --
+    def archive_scan(self, caller: Caller, content: bytes, filename: str, *,
+                     links_to: str | None = None, policy_no: str | None = None,
+                     note: str | None = None, idempotency_key: str | None = None) -> dict[str, Any]:
+        """Archive a scan (PDF, JPEG or PNG) of a form signed and sealed on paper, under the same
+        lock, linked to a record or to a policy."""
+        require(caller, Action.CREATE)
+        media = _scan_media_type(content)
+        if not links_to and not policy_no:
+            raise DomainValidationError.single(
+                ("links_to",), "link_required", "扫描件须关联一条记录（links_to）或一个保单号（policy_no）",
+                "a scan must be linked to a record (links_to) or a policy (policy_no)")
+        insured = None
+        if links_to:
+            linked = self._visible(caller, links_to)
+            policy_no, insured = policy_no or linked["policy_no"], linked["insured_name"]
+        request_sha = sha256_hex(canonical_json({"scan": sha256_hex(content), "links_to": links_to,
+                                                 "policy_no": policy_no, "note": note}))
+        if idempotency_key:
+            existing = self._by_idempotency(caller.tenant, idempotency_key)
+            if existing is not None:
+                if existing["request_sha256"] != request_sha:
+                    raise Conflict("该 Idempotency-Key 已用于另一内容不同的请求",
+                                   "this Idempotency-Key was already used with a different request body")
+                return self.get(caller, existing["id"])
+        now = self.clock()
+        rid = new_record_id("paper_scan", now.year)
+        years = retention_years(self.settings.retention_years, self.settings.retention_overrides,
+                                caller.tenant, "paper_scan")
+        ext = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}[media]
+        row = {
+            "id": rid, "tenant": caller.tenant, "doc_type": "paper_scan", "profile": "paper",
+            "title": "签字盖章纸质文书扫描件", "policy_no": policy_no, "insured_name": insured,
+            "template_version": "-", "content_sha256": sha256_hex(content), "parts": {},
+            "manifest_key": record_prefix(rid) + MANIFEST, "created_at": now,
+            "retain_until": add_years(now, years), "legal_hold": False, "status": "pending",
+            "supersedes": None, "links_to": links_to, "created_by": caller.key_id,
+            "idempotency_key": idempotency_key, "request_sha256": request_sha, "archive_items": [],
+        }
+        with self.engine.begin() as conn:
+            conn.execute(insert(records).values(**row))
+        parts = {"scan": self._put(rid, f"scan.{ext}", content, media, row["retain_until"])}
+        manifest = self._manifest(row, parts, years, [])
+        manifest["original_filename"] = filename
+        manifest["note"] = note
+        self._put(rid, MANIFEST, canonical_json(manifest), "application/json", row["retain_until"])
+        self._mark_archived(rid, parts, [])
+        self.audit.append("create", tenant=caller.tenant, actor=caller.key_id, record_id=rid,
+                          detail={"type": "paper_scan", "links_to": links_to})
+        return self.get(caller, rid)
+
     # -- retention and legal hold (administrators) -----------------------------------------
     def _objects(self, row: dict[str, Any]) -> list[tuple[str, str | None]]:
         objs = [(p["key"], p.get("version_id")) for p in (row["parts"] or {}).values()]
@@ -368,8 +430,9 @@ class ArchiveService:
             "retain_until": _iso(row["retain_until"]), "legal_hold": bool(row["legal_hold"]),
             "supersedes": row["supersedes"], "superseded_by": row["superseded_by"],
             "archive_items": row["archive_items"] or [],
-            "links": {"self": base, "pdf": f"{base}.pdf", "docx": f"{base}.docx",
-                      "json": f"{base}.json", "verify": f"/verify/{rid}"},
+            "links_to": row.get("links_to"),
+            "links": {"self": base, "verify": f"/verify/{rid}",
+                      **{name: f"{base}.{name}" for name in (row["parts"] or {})}},
         }
 
     def part(self, caller: Caller, rid: str, name: str) -> RecordPart:

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from storage.tables import audit_events
 
-__all__ = ["GENESIS", "AuditLog", "event_hash"]
+__all__ = ["GENESIS", "AuditLog", "event_hash", "seal"]
 
 GENESIS = "0" * 64
 
@@ -61,6 +61,30 @@ class AuditLog:
                     problems.append(f"event {row.seq}: hash does not match its content")
                 prev = row.hash
         return problems
+
+
+def seal(log: AuditLog, store: Any, retain_until: datetime) -> str | None:
+    """Archive every not-yet-archived event under lock as one NDJSON object (run at least daily).
+
+    Returns the object key, or None when there was nothing new."""
+    from sqlalchemy import update
+
+    with log.engine.connect() as conn:
+        rows = list(conn.execute(select(audit_events).where(audit_events.c.archived_key.is_(None))
+                                 .order_by(audit_events.c.seq)))
+    if not rows:
+        return None
+    lines = [json.dumps({"seq": r.seq, "at": _iso(r.at), "tenant": r.tenant, "actor": r.actor,
+                         "action": r.action, "record_id": r.record_id, "detail": r.detail or {},
+                         "prev_hash": r.prev_hash, "hash": r.hash},
+                        ensure_ascii=False, sort_keys=True) for r in rows]
+    key = f"audit/{_iso(rows[0].at)[:10]}-{rows[0].seq:012d}-{rows[-1].seq:012d}.ndjson"
+    store.put_locked(key, ("\n".join(lines) + "\n").encode("utf-8"), "application/x-ndjson",
+                     retain_until, metadata={"last-hash": rows[-1].hash})
+    with log.engine.begin() as conn:
+        conn.execute(update(audit_events).where(audit_events.c.seq.in_([r.seq for r in rows]))
+                     .values(archived_key=key))
+    return key
 
 
 def _iso(v: datetime) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -98,6 +99,42 @@ class AppContext:
             self._jobs = JobService(engine=self.engine, settings=self.settings, audit=self.audit,
                                     archive=lambda: self.archive)
         return self._jobs
+
+    def seal_audit(self) -> str | None:
+        """Archive the audit events written since the last seal, under lock."""
+        from datetime import UTC, datetime
+
+        from domain.retention import add_years
+        from services.audit import seal
+
+        until = add_years(datetime.now(UTC), self.settings.retention_years)
+        return seal(self.audit, self.store, until)
+
+    def start_housekeeping(self, interval_s: float = 24 * 3600) -> None:
+        """Embedded mode: seal the audit log at start and daily; run fixity weekly (a thread)."""
+        import threading
+
+        stop = threading.Event()
+
+        def loop() -> None:
+            from services.fixity import run_fixity
+
+            runs = 0
+            while not stop.is_set():
+                try:
+                    if self._archive is not None:
+                        self.seal_audit()
+                        if runs % 7 == 6:
+                            report = run_fixity(self.engine, self.store, self.settings)
+                            log.info("fixity: %s", json.dumps(report.as_dict(), ensure_ascii=False))
+                except Exception:
+                    log.exception("housekeeping failed; retried at the next interval")
+                runs += 1
+                stop.wait(interval_s)
+
+        thread = threading.Thread(target=loop, name="azx-housekeeping", daemon=True)
+        thread.start()
+        self._closers.insert(0, stop.set)
 
     def close(self) -> None:
         if self._jobs is not None:  # finish running jobs before the store goes away

@@ -221,3 +221,66 @@ def _caller(ctx, auth):
     from services.keys import authenticate
 
     return authenticate(ctx.engine, auth["Authorization"].split(" ", 1)[1])
+
+
+def test_a_scan_of_a_form_signed_on_paper_is_archived_under_the_same_lock(service):
+    """Shandong 6.2 e): on-site records must bear the insured's seal or the manager's signature."""
+    import io
+
+    from PIL import Image
+
+    client, ctx, auth, other = service
+    report = _archive(client, auth, _body()).json()
+    buf = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(buf, "JPEG")
+    r = client.post("/v1/scans", headers=auth, files={"file": ("盖章页.jpg", buf.getvalue(), "image/jpeg")},
+                    data={"links_to": report["id"], "note": "现场负责人签字页"})
+    assert r.status_code == 201, r.text
+    scan = r.json()
+    assert scan["type"] == "paper_scan" and scan["links_to"] == report["id"]
+    assert scan["policy_no"] == report["policy_no"]
+    part = ctx.archive._row(scan["id"])["parts"]["scan"]
+    info = ctx.store.stat(part["key"], part["version_id"])
+    assert info.retention_mode == COMPLIANCE
+    assert info.retain_until >= datetime.now(UTC) + timedelta(days=5 * 365)
+    assert client.get(f"/v1/documents/{scan['id']}.scan", headers=auth).content == buf.getvalue()
+    bad = client.post("/v1/scans", headers=auth, files={"file": ("x.txt", b"hello", "text/plain")},
+                      data={"policy_no": "P1"})
+    assert bad.status_code == 422 and bad.json()["problems"][0]["rule"] == "scan_format"
+    foreign = client.post("/v1/scans", headers=other, files={"file": ("a.jpg", buf.getvalue(), "image/jpeg")},
+                          data={"links_to": report["id"]})
+    assert foreign.status_code == 404
+
+
+def test_an_auditor_exports_a_policys_records_with_hashes_and_lock_status(service):
+    import hashlib
+    import io
+    import zipfile
+
+    client, ctx, auth, _ = service
+    rec = _archive(client, auth, _body("callback-shandong")).json()
+    auditor = {"Authorization": "Bearer " + create_key(ctx.engine, "人保济南", "auditor")}
+    r = client.get("/v1/exports.zip", params={"policy_no": rec["policy_no"]}, headers=auditor)
+    assert r.status_code == 200
+    z = zipfile.ZipFile(io.BytesIO(r.content))
+    index = json.loads(z.read("index.json"))
+    mine = [i for i in index if i["record_id"] == rec["id"]]
+    assert {i["part"] for i in mine} == {"pdf", "docx", "json"}
+    for item in mine:
+        assert hashlib.sha256(z.read(item["file"])).hexdigest() == item["sha256"]
+        assert item["sha256_matches_registry"] is True and item["lock_mode"] == COMPLIANCE
+    assert f"{rec['id']}/manifest.json" in z.namelist() and "index.html" in z.namelist()
+    assert client.get("/v1/exports.zip", headers=auditor).status_code == 422
+
+
+def test_the_audit_trail_is_archived_under_lock(service):
+    client, ctx, auth, _ = service
+    _archive(client, auth, _body("plan-shandong"))
+    key = ctx.seal_audit()
+    assert key is not None and key.startswith("audit/")
+    info = ctx.store.stat(key)
+    assert info.retention_mode == COMPLIANCE
+    lines = ctx.store.get(key).decode().splitlines()
+    assert lines and all(json.loads(line)["hash"] for line in lines)
+    assert ctx.seal_audit() is None or ctx.seal_audit() != key  # nothing sealed twice
+    assert ctx.audit.verify_chain() == []

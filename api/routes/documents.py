@@ -81,7 +81,7 @@ def get_document(name: str, caller: CurrentCaller, ctx: Ctx) -> Any:
     rid, _, ext = name.partition(".")
     if not ext:
         return ctx.archive.get(caller, rid)
-    if ext not in ("pdf", "docx", "json"):
+    if ext not in ("pdf", "docx", "json", "scan"):
         raise NotFound("记录内容", name)
     part = ctx.archive.part(caller, rid, ext)
     return Response(part.content, media_type=part.media_type,
@@ -106,3 +106,42 @@ def extend_retention(rid: str, body: RetentionRequest, caller: CurrentCaller, ct
 @router.post("/documents/{rid}/legal-hold", summary="法律保全（管理员）/ legal hold (admin)")
 def legal_hold(rid: str, body: LegalHoldRequest, caller: CurrentCaller, ctx: Ctx) -> Any:
     return ctx.archive.set_legal_hold(caller, rid, body.on, body.reason)
+
+
+@router.post("/scans", status_code=201,
+             summary="上传签字盖章纸质文书扫描件 / archive a scan of a form signed on paper",
+             openapi_extra={"requestBody": {"required": True, "content": {"multipart/form-data": {
+                 "schema": {"type": "object", "required": ["file"], "properties": {
+                     "file": {"type": "string", "format": "binary"},
+                     "links_to": {"type": "string"}, "policy_no": {"type": "string"},
+                     "note": {"type": "string"}}}}}}})
+async def upload_scan(request: Request, caller: CurrentCaller, ctx: Ctx,
+                      idempotency_key: str | None = Header(None, max_length=200)) -> JSONResponse:
+    form = await request.form(max_files=1, max_fields=10)
+    upload = form.get("file")
+    if upload is None or isinstance(upload, str):
+        raise DomainValidationError.single(("file",), "missing", "缺少扫描件文件 file",
+                                           "the multipart field 'file' is required")
+    content = await upload.read()
+    if len(content) > ctx.settings.max_body_bytes:
+        raise DomainValidationError.single(("file",), "payload_too_large", "扫描件过大",
+                                           "the scan is too large")
+    fields = {k: form.get(k) for k in ("links_to", "policy_no", "note")}
+    texts = {k: v if isinstance(v, str) and v else None for k, v in fields.items()}
+    record = await run_in_threadpool(
+        ctx.archive.archive_scan, caller, content, upload.filename or "scan",
+        links_to=texts["links_to"], policy_no=texts["policy_no"], note=texts["note"],
+        idempotency_key=idempotency_key)
+    return JSONResponse(record, status_code=201, headers={"Location": record["links"]["self"]})
+
+
+@router.get("/exports.zip", summary="导出档案（审计/监管）/ export a policy's or an insured's records",
+            responses={200: {"content": {"application/zip": {}}}})
+def export_records(caller: CurrentCaller, ctx: Ctx,
+                   policy_no: str | None = Query(None, max_length=200),
+                   insured: str | None = Query(None, max_length=200)) -> Response:
+    from services.export import export_zip
+
+    data = export_zip(ctx.archive, caller, policy_no=policy_no, insured=insured)
+    return Response(data, media_type="application/zip",
+                    headers={"Content-Disposition": 'attachment; filename="azx-export.zip"'})
