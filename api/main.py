@@ -10,6 +10,8 @@ from fastapi import FastAPI
 
 from api.errors import install_error_handlers
 from api.routes import documents, forms, jobs, risk, verify
+from api.routes import hazards as hazard_routes
+from api.routes import riskmap as riskmap_routes
 from core.settings import Settings, get_settings
 from services.context import open_context
 
@@ -47,6 +49,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(verify.router)
     app.include_router(risk.router)
     app.include_router(jobs.router)
+    app.include_router(hazard_routes.router)
+    app.include_router(riskmap_routes.router)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:

@@ -61,6 +61,7 @@ class Image:
     data: bytes
     mime: str
     caption: str | None = None
+    kind: str = "photo"  # "map": the four-colour risk map, drawn at text width
 
 
 Inline = Text | Blank | Check | Image

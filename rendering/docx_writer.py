@@ -68,7 +68,8 @@ def _add_text(p: DocxParagraph, text: str, bold: bool = False) -> None:
 def _photo(p: DocxParagraph, img: Image, max_w_cm: float) -> None:
     with PILImage.open(io.BytesIO(img.data)) as im:
         w, h = im.size
-    width = min(max_w_cm, PHOTO_MAX_H_CM * w / max(h, 1), w / 96 * 2.54)
+    max_h = 15.0 if img.kind == "map" else PHOTO_MAX_H_CM
+    width = min(max_w_cm, max_h * w / max(h, 1), w / 96 * 2.54 * (2 if img.kind == "map" else 1))
     run = p.add_run()
     run.add_picture(io.BytesIO(img.data), width=Cm(max(width, 0.5)))
     if img.caption:

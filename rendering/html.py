@@ -51,7 +51,8 @@ def _inline(i: Inline) -> str:
     if isinstance(i, Image):
         b64 = base64.b64encode(i.data).decode("ascii")
         cap = f"<figcaption>{escape(i.caption)}</figcaption>" if i.caption else ""
-        return f'<figure class="photo"><img src="data:{i.mime};base64,{b64}" alt="">{cap}</figure>'
+        cls = "photo map" if i.kind == "map" else "photo"
+        return f'<figure class="{cls}"><img src="data:{i.mime};base64,{b64}" alt="">{cap}</figure>'
     raise TypeError(i)
 
 

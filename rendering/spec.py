@@ -148,7 +148,8 @@ class _Builder:
             return []
         out: list[Inline] = []
         for p in items:
-            out.append(Image(p.content, p.mime, getattr(p, "caption", None)))
+            out.append(Image(p.content, p.mime, getattr(p, "caption", None),
+                             getattr(p, "kind", "photo")))
         return out
 
     def choice(self, scope: Any, spec: dict[str, Any]) -> list[Inline]:

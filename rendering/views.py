@@ -78,4 +78,43 @@ def view_for(kind: FormKind, model: Any | None) -> View:
 
         extras["risks"], extras["risk_bands"] = risk_rows(model.risks)
     extras.update(chengdu_table_extras(kind.type, model))
+    if model is not None and key in _RISK_MAP_ROWS:
+        extras["risk_map"] = _risk_map(_RISK_MAP_ROWS[key](model, extras))
     return View(model, **extras)
+
+
+# -- 安全风险四色图 (Chengdu 3.2) as a picture of the `photos` mechanism -----------------------------
+
+
+@dataclass(frozen=True)
+class MapPicture:
+    """What a ``photos`` block resolves: the four-colour map as a PNG."""
+
+    content: bytes
+    mime: str = "image/png"
+    caption: str | None = "安全风险四色图"
+    kind: str = "map"
+
+
+_RISK_MAP_ROWS: dict[tuple[str, str], Any] = {
+    ("report", "shandong"): lambda m, ex: [(r.area, r.level) for r in ex.get("risks", ())],
+    ("chengdu_table_7", "chengdu"): lambda m, ex: [(r.site_address, r.level)
+                                                    for r in m.risk_list()],
+}
+
+
+def _risk_map(rows: list[tuple[Any, Any]]) -> Any:
+    """[MapPicture] when some row has an area (and a level), else MISSING (the block is skipped)."""
+    import logging
+
+    from rendering.riskmap import RiskMapError, group_by_area, risk_map_png
+
+    rows = [(a, lv) for a, lv in rows if lv is not None and lv is not MISSING]
+    if not any(isinstance(a, str) and a.strip() for a, _ in rows):
+        return MISSING
+    try:
+        png = risk_map_png(group_by_area(rows), title="安全风险四色图", width=1000.0, scale=1.5)
+    except (RiskMapError, OSError, ValueError):  # the document still prints without its map
+        logging.getLogger("azx.render").warning("risk map not drawn", exc_info=True)
+        return MISSING
+    return [MapPicture(png)]

@@ -7,6 +7,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -22,6 +23,7 @@ __all__ = [
     "api_keys",
     "audit_events",
     "batches",
+    "hazards",
     "jobs",
     "metadata",
     "records",
@@ -191,4 +193,25 @@ webhook_deliveries = Table(
     Column("delivered_at", DateTime(timezone=True)),
     Index("ix_deliveries_tenant_created", "tenant", "created_at"),
     Index("ix_deliveries_status_next", "status", "next_attempt_at"),
+)
+
+# -- the hazard ledger as a living record (migration 0003) -----------------------------------------
+
+hazards = Table(
+    "hazards",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("tenant", String(100), nullable=False),
+    Column("policy_no", String(200), nullable=False),
+    Column("insured", String(200), nullable=False),
+    Column("ledger", JSON, nullable=False),  # the domain Hazard (表 9 row), mode="json"
+    Column("state", String(20), nullable=False),  # open | rectified | accepted (stored status)
+    Column("grade", String(10), nullable=False),  # 重大 | 一般
+    Column("deadline", Date),
+    Column("version", Integer, nullable=False),  # 1 at creation, +1 per change
+    Column("last_record_id", String(40)),  # the 表 9 record archived after the last change
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ix_hazards_tenant_policy", "tenant", "policy_no"),
+    Index("ix_hazards_tenant_state", "tenant", "state"),
 )

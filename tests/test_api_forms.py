@@ -314,6 +314,8 @@ def test_a_multipart_upload_puts_the_photo_in_the_pdf(
         app_client: TestClient, insurer_headers: dict[str, str], tmp_path: Any) -> None:
     data = _without_photos(data_of("report-shandong"))
     data["training"]["photos"] = [{"caption": "现场上传照片", "data": "upload:p1"}]
+    for risk in data["risks"]:  # no areas: no 四色图 picture (tests/test_riskmap_api.py)
+        risk.pop("area", None)
     r = app_client.post("/v1/forms/report.pdf", headers=insurer_headers,
                         data={"data": json.dumps(data, ensure_ascii=False)},
                         files={"p1": ("现场.jpg", _jpeg(37, 23), "image/jpeg")})
