@@ -16,7 +16,7 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel
@@ -86,6 +86,16 @@ def _scan_media_type(content: bytes) -> str:
                                        "a scan must be a PDF, JPEG or PNG file")
 
 
+def _source(record_id: str, kind: FormKind, version: str, data: Any,
+            parties: list[PartySignature]) -> bytes:
+    """The stored source JSON: what was posted, never the parties' certificates or passwords."""
+    return canonical_json({
+        "id": record_id, "type": kind.type, "profile": kind.profile, "template_version": version,
+        "data": data,
+        "signatures": [p.model_dump(mode="json", exclude={"p12", "p12_password"}) for p in parties],
+    })
+
+
 def record_prefix(record_id: str) -> str:
     return f"records/{record_id}/"
 
@@ -140,6 +150,14 @@ class ArchiveService:
                     )
                 if existing["status"] != "archived":
                     self._complete(existing["id"])
+                    row = self._row(existing["id"])
+                    if row is not None and row["status"] != "archived":
+                        # crashed before even the source was stored: finish from this request
+                        source = _source(row["id"], kind, row["template_version"], data, parties)
+                        years = retention_years(self.settings.retention_years,
+                                                self.settings.retention_overrides,
+                                                caller.tenant, kind.type)
+                        self._write(kind, model, row, source, years, parties)
                 return self.get(caller, existing["id"])
         if supersedes:
             old = self._row(supersedes)
@@ -154,11 +172,7 @@ class ArchiveService:
         now = self.clock()
         record_id = new_record_id(kind.type, now.year)
         spec = load_spec(kind.profile, kind.type)
-        source = {"id": record_id, "type": kind.type, "profile": kind.profile,
-                  "template_version": spec.version, "data": data,
-                  "signatures": [p.model_dump(mode="json", exclude={"p12", "p12_password"})
-                                 for p in parties]}
-        source_bytes = canonical_json(source)
+        source_bytes = _source(record_id, kind, spec.version, data, parties)
         years = retention_years(self.settings.retention_years, self.settings.retention_overrides,
                                 caller.tenant, kind.type)
         policy_no, insured = _policy_and_insured(model)
@@ -190,6 +204,12 @@ class ArchiveService:
     def _write(self, kind: FormKind, model: BaseModel, row: dict[str, Any], source: bytes,
                years: int, parties: list[PartySignature] | None = None) -> None:
         rid = row["id"]
+        row = dict(row)
+        for col in ("retain_until", "created_at"):  # SQLite hands datetimes back naive (UTC)
+            if row.get(col) is not None and row[col].tzinfo is None:
+                row[col] = row[col].replace(tzinfo=UTC)
+        # the source first: a crash after this point can always be completed from it
+        json_part = self._put(rid, PARTS["json"][0], source, PARTS["json"][1], row["retain_until"])
         doc = build(kind, model, record_id=rid)
         qr = None
         if self.stamper is not None:
@@ -199,11 +219,11 @@ class ArchiveService:
         if self.pdf_signer is not None:
             pdf, signers = self.pdf_signer(pdf, rid, kind, parties or [])
         docx = render_document(doc, "docx")
-        contents = {"pdf": pdf, "docx": docx, "json": source}
         parts: dict[str, Any] = {}
-        for name, payload in contents.items():
+        for name, payload in (("pdf", pdf), ("docx", docx)):
             filename, media = PARTS[name]
             parts[name] = self._put(rid, filename, payload, media, row["retain_until"])
+        parts["json"] = json_part
         manifest = self._manifest(row, parts, years, signers)
         self._put(rid, MANIFEST, canonical_json(manifest), "application/json", row["retain_until"])
         self._mark_archived(rid, parts, signers)
@@ -282,11 +302,13 @@ class ArchiveService:
                                 row["tenant"], row["doc_type"])
         self._write(kind, model, row, canonical_json(source), years, parties)
 
-    def recover(self) -> int:
-        """Complete every pending record (run at start-up). Returns how many were completed."""
+    def recover(self, older_than: timedelta = timedelta(0)) -> int:
+        """Complete every pending record older than ``older_than`` (start-up: records another
+        process is still writing are left alone). Returns how many were completed."""
+        cutoff = self.clock() - older_than
         with self.engine.connect() as conn:
             ids = [r.id for r in conn.execute(select(records.c.id).where(
-                records.c.status == "pending"))]
+                records.c.status == "pending", records.c.created_at <= cutoff))]
         done = 0
         for rid in ids:
             try:

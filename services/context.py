@@ -6,6 +6,7 @@ import base64
 import json
 import logging
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
@@ -54,7 +55,7 @@ class AppContext:
             self._archive = ArchiveService(
                 engine=self.engine, store=store, settings=self.settings, audit=self.audit,
                 pdf_signer=_pdf_signer(self.settings), stamper=_stamper(self.settings))
-            recovered = self._archive.recover()
+            recovered = self._archive.recover(older_than=timedelta(minutes=15))
             if recovered:
                 log.info("completed %d records left pending by an earlier stop", recovered)
         return self._archive

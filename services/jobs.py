@@ -482,8 +482,8 @@ class LocalDispatcher:
                     due.append(heapq.heappop(self._delayed))
             for _, _, task, ident, queue, attempt in due:
                 self._submit(task, ident, queue, attempt, 0.0)
-            try:
-                service.sweep()
+            try:  # queued jobs wait in this process's pools: nothing to requeue
+                service.sweep(requeue=False)
             except Exception as exc:  # e.g. the database briefly locked; next tick tries again
                 log.warning("sweep failed: %s", exc)
 
@@ -851,10 +851,11 @@ class JobService:
         return "dispatched"
 
     # -- recovery -----------------------------------------------------------------------------
-    def sweep(self, _ident: str | None = None) -> dict[str, int]:
+    def sweep(self, _ident: str | None = None, *, requeue: bool = True) -> dict[str, int]:
         """Re-send what lost messages or vanished workers left: due webhook deliveries, running
-        jobs whose lease ran out, jobs and batches never dispatched. Safe to run anywhere, any
-        number of times at once (every pick is a conditional update)."""
+        jobs whose lease ran out and (``requeue``) jobs and batches whose message may be lost.
+        Safe to run anywhere, any number of times at once (every pick is a conditional
+        update)."""
         now = self.clock()
         stale = now - timedelta(seconds=self.options.job_requeue_after)
         settle = now - timedelta(seconds=30)  # leave the submitter time to dispatch itself
@@ -877,10 +878,11 @@ class JobService:
         out["expired"] = self._pick(jobs, lease_cond, {"status": QUEUED, "lease_until": None,
                                                        "dispatched_at": now}, TASK_RUN_JOB,
                                     self._job_queue)
-        out["requeued"] = self._pick(jobs, queued_cond, {"dispatched_at": now}, TASK_RUN_JOB,
-                                     self._job_queue)
-        out["batches"] = self._pick(batches, batch_cond, {"dispatched_at": now}, TASK_FANOUT,
-                                    lambda _: "interactive")
+        if requeue:
+            out["requeued"] = self._pick(jobs, queued_cond, {"dispatched_at": now},
+                                         TASK_RUN_JOB, self._job_queue)
+            out["batches"] = self._pick(batches, batch_cond, {"dispatched_at": now},
+                                        TASK_FANOUT, lambda _: "interactive")
         if any(out.values()):
             log.info("sweep re-sent %s", out)
         return out

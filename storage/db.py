@@ -37,5 +37,7 @@ def migrate(engine: Engine) -> None:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":  # many machines may start at once
+            conn.exec_driver_sql("SELECT pg_advisory_xact_lock(727274001)")
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")

