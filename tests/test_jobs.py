@@ -380,7 +380,9 @@ def test_a_job_whose_worker_vanished_is_sent_again_by_the_sweep(service):
     assert svc.run_job(job["id"]) == "done"
     with ctx.engine.begin() as conn:  # claimed by a worker that then vanished
         conn.execute(jobs.update().where(jobs.c.id == job["id"]).values(
-            status="running", record_id=None, lease_until=datetime.now(UTC)))
+            status="running", record_id=None,
+            # still valid for the app's own (real-clock) sweeper, expired for this service
+            lease_until=datetime.now(UTC) + timedelta(minutes=10)))
     manual.sent.clear()
     assert svc.sweep()["expired"] == 1  # an hour later its lease has run out
     assert manual.sent.count(("azx.run_job", job["id"])) == 1
