@@ -1,6 +1,6 @@
 """Fonts of the WeasyPrint renderer.
 
-Body text is set in "AZX Serif", headings and table headers in "AZX Sans": subsets of
+Body text is set in "AZX Serif", headings in "AZX Sans": subsets of
 Noto Serif/Sans CJK SC (Regular and Bold) kept in ``rendering/fonts/`` and built by
 ``tools/build_fonts.py``. They hold the common Chinese set (通用规范汉字表 8105, all of
 GB 2312, Latin, punctuation, fullwidth forms, ①–⑳, ☐☑☒ and the characters of the source
@@ -26,8 +26,10 @@ from __future__ import annotations
 import atexit
 import logging
 import shutil
+import tempfile
 import threading
 from functools import cache
+from hashlib import md5
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -93,10 +95,9 @@ def stack_css() -> str:
 def font_face_css() -> str:
     """``@font-face`` rules and the font-family stacks, for a document's stylesheet.
 
-    With :func:`font_configuration` the rules are already registered and WeasyPrint
-    skips them (it keys a rule by its descriptors), so they cost nothing; with a fresh
-    ``FontConfiguration`` they register the fonts (about 20 ms, files copied to a
-    temporary folder).
+    With :func:`font_configuration` WeasyPrint skips the rules (the fonts are registered
+    already), so they cost nothing; with a fresh ``FontConfiguration`` they register the
+    fonts (about 20 ms, files copied to a temporary folder).
     """
     return font_face_rules() + "\n" + stack_css()
 
@@ -128,22 +129,24 @@ def _drop_fonttools_warnings(record: logging.LogRecord) -> bool:
     return not str(record.msg).startswith(_FONTTOOLS_MESSAGE)
 
 
-def new_font_configuration(method: str = "font-face") -> FontConfiguration:
+def new_font_configuration(method: str = "fontconfig") -> FontConfiguration:
     """A new ``FontConfiguration`` that knows the reduced fonts.
 
-    ``"font-face"`` goes through WeasyPrint's public ``@font-face`` path (the rules of
-    :func:`font_face_rules`; each file is copied to a temporary folder, about 20 ms),
-    after which documents carrying the same rules reuse the registration.
-    ``"fontconfig"`` adds the files to the configuration's fontconfig set directly
-    (about 6 ms, no copy; the fonts carry their family names), but a document that
-    carries the ``@font-face`` rules then registers a second copy. Rendering speed is
-    the same either way (``benchmarks/font_experiments.py``, variants d and d2).
+    ``"fontconfig"`` (the default) adds the font files to the configuration's fontconfig
+    set in place (about 6 ms; the fonts carry their family names) and marks the rules of
+    :func:`font_face_rules` as done, so that documents carrying them copy nothing.
+    ``"font-face"`` is WeasyPrint's public ``@font-face`` path (about 20 ms): it copies
+    each file, 9.5 MB in all, to a temporary folder that WeasyPrint removes only when
+    the configuration is collected, and that a killed or ``os._exit``-ed worker leaves
+    behind. It is also the fall-back should WeasyPrint's internals change. Rendering is
+    as fast either way (``benchmarks/font_experiments.py``, variants d and d2).
     """
     from weasyprint import CSS
     from weasyprint.text.fonts import FontConfiguration
 
     config = FontConfiguration()
     if method == "fontconfig" and _add_to_fontconfig(config):
+        _mark_font_faces_done(config)
         return config
     CSS(string=font_face_rules(), font_config=config)
     return config
@@ -165,6 +168,35 @@ def _add_to_fontconfig(config: FontConfiguration) -> bool:
     return True
 
 
+class _RuleRecorder:
+    """Stands in for a FontConfiguration while WeasyPrint parses our @font-face rules."""
+
+    def __init__(self) -> None:
+        self.keys: list[str] = []
+
+    def add_font_face(self, rule_descriptors: dict[str, object], url_fetcher: object) -> None:
+        self.keys.append(str(rule_descriptors))
+
+
+def _mark_font_faces_done(config: FontConfiguration) -> None:
+    """Make WeasyPrint skip our ``@font-face`` rules: their fonts are registered already.
+
+    WeasyPrint 70's ``add_font_face`` returns early when its folder holds a file named
+    after the md5 of the rule's descriptors; empty files stand in for the copies. Were
+    that scheme to change, the rules would register copies again: slower, still right.
+    """
+    from weasyprint import CSS
+
+    if getattr(config, "_folder", False) is not None:  # pragma: no cover - other WeasyPrint
+        return
+    recorder = _RuleRecorder()
+    CSS(string=font_face_rules(), font_config=recorder)
+    folder = Path(tempfile.mkdtemp(prefix="azx-fonts-"))
+    for key in recorder.keys:
+        (folder / md5(key.encode(), usedforsecurity=False).hexdigest()).touch()
+    config._folder = folder
+
+
 _config: FontConfiguration | None = None
 
 
@@ -172,18 +204,31 @@ def font_configuration() -> FontConfiguration:
     """The process's warm ``FontConfiguration``, with the reduced fonts registered.
 
     Reusing it saves the font registration and keeps Pango's font cache and
-    WeasyPrint's per-style caches warm between documents. Its temporary font folder is
-    removed when the process exits.
+    WeasyPrint's per-style caches warm between documents. Its temporary folder (empty
+    marker files) is removed when the process exits.
     """
     global _config
     with _lock:
         if _config is None:
             harfbuzz_subset_available()
             _config = new_font_configuration()
-            folder = getattr(_config, "_folder", None)
-            if folder is not None:
-                atexit.register(shutil.rmtree, folder, ignore_errors=True)
+            atexit.register(_release)
         return _config
+
+
+def _release() -> None:
+    """At exit: remove the temporary font folder while ``shutil`` is still there.
+
+    (``FontConfiguration.__del__`` would otherwise run during interpreter shutdown and
+    print an ignored exception.)
+    """
+    global _config
+    config, _config = _config, None
+    base_stylesheet.cache_clear()
+    folder = getattr(config, "_folder", None)
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
+        config._folder = None  # type: ignore[union-attr]
 
 
 @cache

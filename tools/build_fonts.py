@@ -21,7 +21,7 @@ The common set:
   mathematical operators, enclosed alphanumerics (①–⑳, ⑴, ⒈), box drawing, geometric
   shapes (□■●○△◆), the symbols ★☆√×※, CJK symbols and punctuation, enclosed CJK letters
   and compatibility units (㈠ ㎡ ㎏), CJK compatibility forms and fullwidth forms;
-* every character of ``/work/shared/seeds/*.txt`` (the source standards), when present.
+* every character of ``shared/seeds/*.txt`` (the source standards), when present.
 
 Ballot boxes ☐ ☑ ☒ (U+2610–2612), which Noto CJK lacks and which our forms use, are
 added as glyphs drawn from the font's own □ and ✓ / × so that a form with check boxes
@@ -57,7 +57,7 @@ ROOT = Path(__file__).resolve().parents[1]
 FONTS_DIR = ROOT / "rendering" / "fonts"
 TGH_FILE = FONTS_DIR / "tgh-2013.txt"
 UNIHAN = Path("/usr/share/unicode/Unihan_OtherMappings.txt.bz2")
-SEEDS = Path("/work/shared/seeds")
+SEEDS = ROOT.parent / "shared" / "seeds"  # the steering repo's shared/, beside this one
 LICENSE_SOURCE = Path("/usr/share/doc/fonts-noto-cjk/copyright")
 
 # output file -> (family, style, source family, source style)
