@@ -8,10 +8,10 @@ setup:
 run: setup
 	.venv/bin/azx serve
 
-test: setup
+test: setup lint
 	.venv/bin/pytest -q -p no:cacheprovider
 
-lint:
+lint: setup
 	.venv/bin/ruff check .
 	.venv/bin/lint-imports
 	.venv/bin/mypy domain

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,7 +42,7 @@ class FormKind:
     profile: str
     title: str
     source: str
-    model: type[BaseModel]
+    model: builtins.type[BaseModel]
     checks: tuple[Check, ...] = field(default=())
 
 
@@ -119,4 +120,5 @@ def get_kind(doc_type: str, profile: str | None) -> FormKind:
 
 def parse_data(kind: FormKind, raw: Any) -> BaseModel:
     """Validate the posted ``data`` object for ``kind``, raising every problem at once."""
-    return parse_model(kind.model, raw, ("data",), kind.checks)
+    model: BaseModel = parse_model(kind.model, raw, ("data",), kind.checks)
+    return model

@@ -94,7 +94,7 @@ def _d(x: str | int) -> Decimal:
 
 
 def _r(key: str, group: str, name: str, mx: int, criterion: str, **kw: object) -> Rule:
-    conv = {k: (_d(v) if k.endswith("step") and v is not None else v) for k, v in kw.items()}
+    conv = {k: (_d(str(v)) if k.endswith("step") and v is not None else v) for k, v in kw.items()}
     return Rule(key, group, name, _d(mx), criterion, **conv)  # type: ignore[arg-type]
 
 

@@ -31,7 +31,7 @@ class RiskRow(Model):
     measures: Text | None = Field(None, title="防范措施")
     level: RiskLevel | None = Field(None, title="风险等级")
     area: ShortText | None = Field(None, title="场所/区域", description="四色图按场所/区域着色")
-    l: int | None = Field(None, title="可能性 L", ge=1, le=5, description="风险矩阵法 L（1–5）")
+    l: int | None = Field(None, title="可能性 L", ge=1, le=5, description="风险矩阵法 L（1–5）")  # noqa: E741
     s: int | None = Field(None, title="严重性 S", ge=1, le=5, description="风险矩阵法 S（1–5）")
 
     @model_validator(mode="after")
