@@ -71,8 +71,10 @@ def cmd_keys_revoke(args: argparse.Namespace) -> int:
 
 def cmd_render(args: argparse.Namespace) -> int:
     from domain.errors import DomainValidationError
+    from domain.risk import configure_profile_bands
     from services.render import render_blank, render_data
 
+    configure_profile_bands(_settings().risk_bands)
     out = Path(args.output)
     fmt = out.suffix.lstrip(".").lower()
     if fmt not in ("pdf", "docx"):

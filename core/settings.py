@@ -41,6 +41,11 @@ class Settings(BaseSettings):
     signing_p12_password: SecretStr | None = None
     tsa_url: str | None = None
 
+    risk_bands: dict[str, str] = Field(
+        default_factory=dict,
+        description='JSON: profile (or "profile:lec") → band scheme, e.g. {"chengdu": "LS-B"}',
+    )
+
     broker_url: str | None = Field(None, description="Celery broker; unset → in-process jobs")
 
     host: str = "127.0.0.1"

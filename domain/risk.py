@@ -425,6 +425,32 @@ BANDS: Final[Mapping[str, RiskBands]] = MappingProxyType({
 })
 
 
+# Bands in force per profile (published schemes differ, domain-facts.md): "profile" or
+# "profile:lec" → scheme name. Set once at start-up from AZX_RISK_BANDS.
+_PROFILE_BANDS: dict[str, str] = {}
+
+
+def configure_profile_bands(mapping: Mapping[str, str]) -> None:
+    """Choose the scheme per profile, e.g. ``{"chengdu": "LS-B", "chengdu:lec": "LEC-4-upper"}``."""
+    for key, name in mapping.items():
+        scheme = bands_by_name(name, path=("AZX_RISK_BANDS", key))
+        wanted = RiskMethod.LEC if key.endswith(":lec") else RiskMethod.LS
+        if scheme.method != wanted:
+            raise DomainValidationError.single(
+                ("AZX_RISK_BANDS", key), "risk.bands.method",
+                f"“{key}”须使用{wanted.value}方案", f"{key!r} needs a {wanted.value} scheme")
+    _PROFILE_BANDS.clear()
+    _PROFILE_BANDS.update(mapping)
+
+
+def profile_bands(profile: str, method: str = "ls") -> RiskBands:
+    """The bands in force for ``profile`` and ``method`` ("ls" or "lec")."""
+    key = f"{profile}:lec" if method == "lec" else profile
+    if key in _PROFILE_BANDS:
+        return BANDS[_PROFILE_BANDS[key]]
+    return DEFAULT_LEC_BANDS if method == "lec" else DEFAULT_LS_BANDS
+
+
 def bands_by_name(name: str, *, path: tuple[PathPart, ...] = ()) -> RiskBands:
     """A shipped scheme (``LS-A`` … ``LS-D``, ``LEC-4``, ``LEC-4-upper``)."""
     try:

@@ -11,13 +11,13 @@ __all__ = ["check_risk_rows"]
 
 
 def check_risk_rows(rows: Sequence[Any], path: tuple[str | int, ...]) -> list[Problem]:
-    from domain.risk import evaluate_ls  # the risk-matrix rule lives in domain.risk
+    from domain.risk import evaluate_ls, profile_bands  # the rule lives in domain.risk
 
     problems: list[Problem] = []
     for i, row in enumerate(rows):
         if row.l is None or row.s is None:
             continue
-        computed = evaluate_ls(row.l, row.s)
+        computed = evaluate_ls(row.l, row.s, profile_bands("shandong"))
         if row.level is not None and row.level != computed.level:
             problems.append(Problem(
                 (*path, i, "level"), "level_contradicts_computed",

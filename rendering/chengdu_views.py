@@ -21,7 +21,7 @@ from domain.documents.chengdu_tables import (
     evaluate_row,
     score_totals,
 )
-from domain.risk import DEFAULT_LS_BANDS, format_decimal
+from domain.risk import format_decimal, profile_bands
 from rendering.values import MISSING
 
 __all__ = ["BLANK_LEDGER_ROWS", "EMPTY", "chengdu_table_extras"]
@@ -73,7 +73,7 @@ def _survey(model: Any) -> dict[str, Any]:
 
 def _analysis(model: Any) -> dict[str, Any]:
     if model is None:
-        return {"bands_note": _note(f"风险等级判定：{DEFAULT_LS_BANDS.describe()}")}
+        return {"bands_note": _note(f"风险等级判定：{profile_bands('chengdu').describe()}")}
     rows = []
     for r in model.rows:
         row: AnalysisRow = r

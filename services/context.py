@@ -207,6 +207,9 @@ def _pdf_signer(settings: Settings) -> Any:
 
 
 def open_context(settings: Settings) -> AppContext:
+    from domain.risk import configure_profile_bands
+
+    configure_profile_bands(settings.risk_bands)
     settings.ensure_dirs()
     engine = make_engine(settings.sqlalchemy_url)
     migrate(engine)

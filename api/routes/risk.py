@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 
 from api.deps import CurrentCaller
 from domain.errors import DomainValidationError
-from domain.risk import bands_by_name, evaluate_lec, evaluate_ls
+from domain.risk import bands_by_name, evaluate_lec, evaluate_ls, profile_bands
 
 router = APIRouter(prefix="/v1", tags=["risk"])
 
@@ -27,9 +27,11 @@ def evaluate(
     s: str | None = Query(None, max_length=20, description="严重性 S（ls）"),
     e: str | None = Query(None, max_length=20, description="暴露频率 E（lec）"),
     c: str | None = Query(None, max_length=20, description="后果 C（lec）"),
-    bands: str | None = Query(None, max_length=40, description="分级方案名（缺省为默认方案）"),
+    bands: str | None = Query(None, max_length=40, description="分级方案名（缺省为该版本的方案）"),
+    profile: str | None = Query(None, max_length=40, description="版本：使用其配置的分级方案（AZX_RISK_BANDS）"),
 ) -> dict[str, Any]:
-    scheme = bands_by_name(bands, path=("bands",)) if bands else None
+    scheme = bands_by_name(bands, path=("bands",)) if bands else (
+        profile_bands(profile, method) if profile else None)
     if method == "ls":
         args: dict[str, Any] = {"bands": scheme} if scheme else {}
         ev = evaluate_ls(_int(_num(l, "l"), "l"), _int(_num(s, "s"), "s"), **args)

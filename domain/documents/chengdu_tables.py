@@ -25,8 +25,6 @@ from domain.common import LongText, Model, Money, Phone, Photos, ShortText, Text
 from domain.documents.plan import TrainingPlanRow
 from domain.errors import DomainValidationError, PathPart, Problem
 from domain.risk import (
-    DEFAULT_LEC_BANDS,
-    DEFAULT_LS_BANDS,
     RiskBands,
     RiskEvaluation,
     RiskLevel,
@@ -34,6 +32,7 @@ from domain.risk import (
     evaluate_lec,
     evaluate_ls,
     format_decimal,
+    profile_bands,
 )
 
 __all__ = [
@@ -322,7 +321,7 @@ class Table6Data(_Analysis):
 
 def bands_for(method: Method) -> RiskBands:
     """The bands in force for ``method`` (printed under the table)."""
-    return DEFAULT_LS_BANDS if method == "ls" else DEFAULT_LEC_BANDS
+    return profile_bands("chengdu", method)
 
 
 def _method_of(row: AnalysisRow) -> Method:
@@ -353,8 +352,8 @@ def evaluate_row(row: AnalysisRow, method: Method | None = None,
         raise DomainValidationError(problems)
     try:
         if method == "ls":
-            return evaluate_ls(row.l, row.s, DEFAULT_LS_BANDS, path=path)
-        return evaluate_lec(row.l, row.e, row.c, DEFAULT_LEC_BANDS, path=path)
+            return evaluate_ls(row.l, row.s, profile_bands("chengdu", "ls"), path=path)
+        return evaluate_lec(row.l, row.e, row.c, profile_bands("chengdu", "lec"), path=path)
     except DomainValidationError as exc:  # OffScaleError names "L", "S": use the field names
         raise DomainValidationError([
             Problem((*p.path[:-1], str(p.path[-1]).lower()) if p.path else p.path,
