@@ -62,6 +62,7 @@ class Image:
     mime: str
     caption: str | None = None
     kind: str = "photo"  # "map": the four-colour risk map, drawn at text width
+    fallback_png: bytes | None = None  # for formats that cannot embed ``mime`` (SVG in Word)
 
 
 Inline = Text | Blank | Check | Image

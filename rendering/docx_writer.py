@@ -66,6 +66,10 @@ def _add_text(p: DocxParagraph, text: str, bold: bool = False) -> None:
 
 
 def _photo(p: DocxParagraph, img: Image, max_w_cm: float) -> None:
+    if img.mime == "image/svg+xml":
+        if img.fallback_png is None:
+            return
+        img = Image(img.fallback_png, "image/png", img.caption, img.kind)
     with PILImage.open(io.BytesIO(img.data)) as im:
         w, h = im.size
     max_h = 15.0 if img.kind == "map" else PHOTO_MAX_H_CM

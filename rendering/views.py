@@ -88,12 +88,14 @@ def view_for(kind: FormKind, model: Any | None) -> View:
 
 @dataclass(frozen=True)
 class MapPicture:
-    """What a ``photos`` block resolves: the four-colour map as a PNG."""
+    """What a ``photos`` block resolves: the four-colour map as SVG (vector, in the PDF) with a
+    PNG of the same layout for Word, which cannot embed SVG."""
 
     content: bytes
-    mime: str = "image/png"
+    mime: str = "image/svg+xml"
     caption: str | None = "安全风险四色图"
     kind: str = "map"
+    fallback_png: bytes | None = None
 
 
 _RISK_MAP_ROWS: dict[tuple[str, str], Any] = {
@@ -107,14 +109,16 @@ def _risk_map(rows: list[tuple[Any, Any]]) -> Any:
     """[MapPicture] when some row has an area (and a level), else MISSING (the block is skipped)."""
     import logging
 
-    from rendering.riskmap import RiskMapError, group_by_area, risk_map_png
+    from rendering.riskmap import RiskMapError, group_by_area, risk_map_png, risk_map_svg
 
     rows = [(a, lv) for a, lv in rows if lv is not None and lv is not MISSING]
     if not any(isinstance(a, str) and a.strip() for a, _ in rows):
         return MISSING
     try:
-        png = risk_map_png(group_by_area(rows), title="安全风险四色图", width=1000.0, scale=1.5)
+        areas = group_by_area(rows)
+        svg = risk_map_svg(areas, title="安全风险四色图", width=1000.0).encode("utf-8")
+        png = risk_map_png(areas, title="安全风险四色图", width=1000.0, scale=1.5)
     except (RiskMapError, OSError, ValueError):  # the document still prints without its map
         logging.getLogger("azx.render").warning("risk map not drawn", exc_info=True)
         return MISSING
-    return [MapPicture(png)]
+    return [MapPicture(svg, fallback_png=png)]

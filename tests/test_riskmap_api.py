@@ -132,22 +132,38 @@ def _example(name: str) -> dict[str, Any]:
     return json.loads((EXAMPLES / f"{name}.json").read_text(encoding="utf-8"))
 
 
+def _red_pixels(pdf: bytes, tmp: Path) -> int:
+    """Pure-red (重大风险) pixels on every page, rasterised at 40 dpi."""
+    path = tmp / "doc.pdf"
+    path.write_bytes(pdf)
+    for old in tmp.glob("pg-*.png"):
+        old.unlink()
+    subprocess.run(["pdftoppm", "-r", "40", "-png", str(path), str(tmp / "pg")], check=True)
+    count = 0
+    for page in tmp.glob("pg-*.png"):
+        for n, c in Image.open(page).convert("RGB").getcolors(1 << 22) or []:
+            if _close(c, "FF0000", 8):
+                count += n
+    return count
+
+
 @needs_poppler
 @pytest.mark.parametrize(("name", "key", "field"), [
     ("report-shandong", "risks", "area"), ("chengdu_table_7-chengdu", "rows", "site_address")])
-def test_pdf_with_areas_has_the_map_as_an_extra_image(name, key, field, tmp_path):
+def test_pdf_with_areas_carries_the_map_as_vector_svg_with_red_for_major_risk(
+        name, key, field, tmp_path):
+    """The map is drawn in the PDF as SVG (vector): no extra raster image, but its red tiles and
+    its legend text appear; without areas there is no map."""
     body = _example(name)
     assert any(r.get(field) for r in body["data"][key])
-    before = _images(_pdf(_without(body, key, field)), tmp_path)
-    after_pdf = _pdf(body)
-    after = _images(after_pdf, tmp_path)
-    assert len(after) == len(before) + 1
-    # the extra image is the map: the largest one, with the red of 重大风险 in it
-    subprocess.run(["pdfimages", "-png", str(tmp_path / "doc.pdf"), str(tmp_path / "img")],
-                   check=True)
-    biggest = max(tmp_path.glob("img-*.png"), key=lambda p: Image.open(p).size[0])
-    colours = {c for _, c in Image.open(biggest).convert("RGB").getcolors(1 << 20) or []}
-    assert any(_close(c, "FF0000", 4) for c in colours)
+    plain = _pdf(_without(body, key, field))
+    with_map = _pdf(body)
+    assert len(_images(with_map, tmp_path)) == len(_images(plain, tmp_path))  # vector, not raster
+    assert _red_pixels(with_map, tmp_path) > 500 > _red_pixels(plain, tmp_path)
+    (tmp_path / "m.pdf").write_bytes(with_map)
+    text = subprocess.run(["pdftotext", str(tmp_path / "m.pdf"), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert "图例" in text and "重大风险" in text
 
 
 def test_blank_forms_have_no_map():
