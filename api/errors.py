@@ -6,7 +6,6 @@ message_en}]}``.
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
@@ -91,11 +90,3 @@ def install_error_handlers(app: FastAPI) -> None:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return _json(500, error_body("internal", "服务内部错误，已记录", "internal error; logged"))
 
-
-def parse_json_body(raw: bytes) -> Any:
-    try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise DomainValidationError.single(
-            ("body",), "json_invalid", "请求体不是有效的 JSON（UTF-8）", "the body is not valid UTF-8 JSON"
-        ) from None

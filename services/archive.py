@@ -39,7 +39,7 @@ from storage.errors import ObjectExists, ObjectNotFound
 from storage.objectstore import ObjectStore
 from storage.tables import records
 
-__all__ = ["ArchiveService", "RecordPart", "canonical_json", "sha256_hex"]
+__all__ = ["ArchiveService", "RecordPart", "canonical_json", "iso_utc", "sha256_hex"]
 
 log = logging.getLogger("azx.archive")
 
@@ -448,8 +448,8 @@ class ArchiveService:
             "status": row["status"], "content_sha256": row["content_sha256"],
             "parts": {k: {"sha256": v["sha256"], "size": v["size"]}
                       for k, v in (row["parts"] or {}).items()},
-            "created_at": _iso(row["created_at"]), "archived_at": _iso(row["archived_at"]),
-            "retain_until": _iso(row["retain_until"]), "legal_hold": bool(row["legal_hold"]),
+            "created_at": iso_utc(row["created_at"]), "archived_at": iso_utc(row["archived_at"]),
+            "retain_until": iso_utc(row["retain_until"]), "legal_hold": bool(row["legal_hold"]),
             "supersedes": row["supersedes"], "superseded_by": row["superseded_by"],
             "archive_items": row["archive_items"] or [],
             "links_to": row.get("links_to"),
@@ -492,7 +492,7 @@ class ArchiveService:
                 "items": [self.describe(dict(r)) for r in rows]}
 
 
-def _iso(v: datetime | None) -> str | None:
+def iso_utc(v: datetime | None) -> str | None:
     if v is None:
         return None
     if v.tzinfo is None:

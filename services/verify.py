@@ -25,7 +25,6 @@ import subprocess
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -34,6 +33,7 @@ from sqlalchemy import Engine, select
 
 from domain.errors import DomainValidationError
 from domain.ids import InvalidRecordId, parse_record_id
+from services.archive import iso_utc
 from signing.errors import InvalidToken, UnreadablePdf
 from signing.keys import QrKeyRing
 from signing.pdf_meta import read_record_id
@@ -155,18 +155,12 @@ def _inspect(pdf: bytes, trust_roots: Sequence[TrustRoot]) -> list[SignatureRepo
                                            f"the PDF cannot be parsed: {exc}") from None
 
 
-def _iso(v: datetime | None) -> str | None:
-    if v is None:
-        return None
-    if v.tzinfo is None:
-        v = v.replace(tzinfo=UTC)
-    return v.isoformat()
 
 
 def _signer(r: SignatureReport) -> dict[str, Any]:
     return {
         "field": r.field_name, "name": r.signer_name, "subject": r.signer_subject,
-        "signed_at": _iso(r.signing_time), "timestamped_at": _iso(r.timestamp_time),
+        "signed_at": iso_utc(r.signing_time), "timestamped_at": iso_utc(r.timestamp_time),
         "intact": r.intact, "valid": r.valid, "trusted": r.trusted,
         "covers_whole_file": r.covers_whole_file, "problem": r.problem,
     }
@@ -446,9 +440,9 @@ class VerificationService:
             return out, None
         out.update({
             "type": row["doc_type"], "title": row["title"], "insured": row["insured_name"],
-            "policy_no": row["policy_no"], "created_at": _iso(row["created_at"]),
+            "policy_no": row["policy_no"], "created_at": iso_utc(row["created_at"]),
             "archived": row["status"] == "archived",
-            "content_sha256": row["content_sha256"], "retain_until": _iso(row["retain_until"]),
+            "content_sha256": row["content_sha256"], "retain_until": iso_utc(row["retain_until"]),
             "legal_hold": bool(row["legal_hold"]), "supersedes": row["supersedes"],
             "superseded_by": row["superseded_by"],
         })
