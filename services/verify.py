@@ -274,7 +274,8 @@ def _qr_texts(pdf: bytes) -> list[str] | None:
         texts: list[str] = []
         for png in sorted(Path(tmp).glob("page*.png")):
             with Image.open(png) as image:
-                texts.extend(b.text for b in zxingcpp.read_barcodes(image))
+                texts.extend(b.text for b in zxingcpp.read_barcodes(
+                    image, formats=zxingcpp.BarcodeFormat.QRCode))
         return texts
 
 

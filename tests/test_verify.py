@@ -78,7 +78,8 @@ def decode_qr(pdf: bytes, tmp_path: Path) -> list[str]:
                     str(tmp_path / "page")], check=True, timeout=60)
     (png,) = tmp_path.glob("page*.png")
     with Image.open(png) as image:
-        return [b.text for b in zxingcpp.read_barcodes(image)]
+        return [b.text for b in zxingcpp.read_barcodes(
+            image, formats=zxingcpp.BarcodeFormat.QRCode)]
 
 
 @pytest.fixture(scope="module")
