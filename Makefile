@@ -17,4 +17,4 @@ lint: setup
 	.venv/bin/mypy domain
 
 bench: setup
-	.venv/bin/python benchmarks/run.py
+	.venv/bin/python benchmarks/run.py --weasyprint

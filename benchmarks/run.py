@@ -7,12 +7,15 @@ example in examples/ (core documents and the Chengdu tables) — it times in one
 
   baseline  stock WeasyPrint on the system Noto CJK fonts with fontTools subsetting (as on a
             machine without libharfbuzz-subset0) and a fresh font configuration per render;
-  product   the product's pipeline: render with the reduced fonts on a warm renderer, stamp the
-            QR code, embed the record ID and sign (PAdES);
+  product   the product's pipeline: render on the default engine (Typst) with the reduced fonts and
+            a warm compiler, stamp the QR code, embed the record ID and sign (PAdES);
+  weasy     the same pipeline on the WeasyPrint engine (AZX_PDF_ENGINE=weasyprint), reduced fonts
+            and a warm font configuration (with --weasyprint);
   docx      the DOCX path.
 
 It prints per document the median of N runs after a warm-up, the ratio to the baseline, pages per
-second, the process's peak RSS so far and the output size.
+second and the output size; then the peak RSS of a renderer: a separate process that runs the
+product's pipeline (PDF and DOCX) over the whole corpus, as a worker does.
 """
 
 from __future__ import annotations
@@ -22,11 +25,13 @@ import copy
 import json
 import resource
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -35,10 +40,12 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from pypdf import PdfReader  # noqa: E402
 
 from core.settings import Settings  # noqa: E402
-from domain.catalog import get_kind, parse_data  # noqa: E402
+from domain.catalog import FormKind, get_kind, parse_data  # noqa: E402
+from domain.errors import DomainValidationError  # noqa: E402
+from domain.ids import new_record_id  # noqa: E402
 from rendering.docx_writer import document_docx  # noqa: E402
 from rendering.html import document_html  # noqa: E402
-from rendering.pdf import document_pdf  # noqa: E402
+from rendering.pdf import Engine, document_pdf  # noqa: E402
 from services.render import build  # noqa: E402
 
 SYSTEM_FONT_CSS = (
@@ -73,17 +80,52 @@ def corpus(only: str | None) -> list[tuple[str, dict]]:
     return [(n, b) for n, b in items if not only or only in n]
 
 
-def median_time(fn: Callable[[], bytes], runs: int) -> tuple[float, bytes]:
-    out = fn()  # warm-up
+#: Values varied per run: every timed document is new to the renderer, as in production (Typst
+#: memoises the layout of content it has seen, so re-rendering one document would flatter it).
+VARIED_KEYS = {"name", "description", "content", "remark", "measures", "suggestion", "summary",
+               "situation", "basis"}
+
+
+def vary(value: Any, n: int) -> Any:
+    if isinstance(value, dict):
+        return {k: (f"{v}（{n}）" if k in VARIED_KEYS and isinstance(v, str) and v else vary(v, n))
+                for k, v in value.items()}
+    if isinstance(value, list):
+        return [vary(v, n) for v in value]
+    return value
+
+
+def variants(kind: FormKind, data: dict[str, Any], count: int) -> list[tuple[str, Any]]:
+    """``count`` (record ID, model) pairs, each with its own ID and varied values."""
+    out = []
+    for n in range(count):
+        try:
+            model = parse_data(kind, vary(data, n))
+        except DomainValidationError:  # a varied value broke a rule: the ID still differs
+            model = parse_data(kind, data)
+        out.append((new_record_id(kind.type, 2026), model))
+    return out
+
+
+def median_time(fn: Callable[[int], bytes], runs: int) -> tuple[float, bytes]:
+    out = fn(0)  # warm-up
     times = []
-    for _ in range(runs):
+    for n in range(1, runs + 1):
         t0 = time.perf_counter()
-        out = fn()
+        out = fn(n)
         times.append(time.perf_counter() - t0)
     return statistics.median(times), out
 
 
 def rss_mb() -> float:
+    """Peak RSS of this process image: VmHWM (ru_maxrss would carry over the parent's peak
+    across fork + exec)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
@@ -92,7 +134,12 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--only")
     ap.add_argument("--no-baseline", action="store_true")
+    ap.add_argument("--weasyprint", action="store_true",
+                    help="also time the pipeline on the WeasyPrint engine")
+    ap.add_argument("--renderer-only", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.renderer_only:
+        return renderer_only(args.only)
 
     from font_experiments import fonttools_subsetting
     from weasyprint import HTML
@@ -105,37 +152,62 @@ def main() -> int:
     stamp, sign = _stamper(settings), _pdf_signer(settings)
 
     print(f"{'document':38} {'pages':>5} {'baseline':>9} {'product':>8} {'ratio':>6} "
-          f"{'pages/s':>8} {'docx':>7} {'pdf KB':>7} {'RSS MB':>7}")
+          f"{'pages/s':>8} {'weasy':>7} {'docx':>7} {'pdf KB':>7}")
     for name, body in corpus(args.only):
         kind = get_kind(body["type"], body.get("profile"))
-        model = parse_data(kind, body["data"])
-        rid = "AZX-26RPT-5XR67-E5Q2A-3"
+        docs = variants(kind, body["data"], args.runs + 1)
 
-        def baseline() -> bytes:
-            doc = build(kind, model)
+        def baseline(n: int) -> bytes:
+            doc = build(kind, docs[n][1])
             html = document_html(doc, font_css=SYSTEM_FONT_CSS)
             with fonttools_subsetting():
                 return HTML(string=html).write_pdf(font_config=FontConfiguration()) or b""
 
-        def product() -> bytes:
-            doc = build(kind, model, record_id=rid)
-            doc.verify_url, qr = stamp(rid, b"\x00" * 32)
-            pdf = document_pdf(doc, qr_png=qr)
-            return sign(pdf, rid, kind, [])[0]  # type: ignore[no-any-return]
+        def pipeline(engine: Engine) -> Callable[[int], bytes]:
+            def run(n: int) -> bytes:
+                rid, model = docs[n]
+                doc = build(kind, model, record_id=rid)
+                doc.verify_url, qr = stamp(rid, b"\x00" * 32)
+                pdf = document_pdf(doc, qr_png=qr, engine=engine)
+                return sign(pdf, rid, kind, [])[0]  # type: ignore[no-any-return]
+            return run
 
-        def docx() -> bytes:
-            return document_docx(build(kind, model))
+        def docx(n: int) -> bytes:
+            return document_docx(build(kind, docs[n][1]))
 
         base_t = float("nan")
         if not args.no_baseline:
             base_t, _ = median_time(baseline, args.runs)
-        prod_t, pdf = median_time(product, args.runs)
+        prod_t, pdf = median_time(pipeline("typst"), args.runs)
+        weasy_t = float("nan")
+        if args.weasyprint:
+            weasy_t, _ = median_time(pipeline("weasyprint"), args.runs)
         docx_t, _ = median_time(docx, args.runs)
         pages = len(PdfReader(__import__("io").BytesIO(pdf)).pages)
         ratio = base_t / prod_t if prod_t else float("nan")
         print(f"{name:38} {pages:5d} {base_t:8.3f}s {prod_t:7.3f}s {ratio:5.1f}x "
-              f"{pages / prod_t:8.1f} {docx_t:6.3f}s {len(pdf) / 1024:7.0f} {rss_mb():7.0f}",
+              f"{pages / prod_t:8.1f} {weasy_t:6.3f}s {docx_t:6.3f}s {len(pdf) / 1024:7.0f}",
               flush=True)
+    cmd = [sys.executable, __file__, "--renderer-only"] + (["--only", args.only] if args.only else [])
+    rss = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.strip()
+    print(f"renderer peak RSS (product pipeline, PDF + DOCX, whole corpus): {rss} MB")
+    return 0
+
+
+def renderer_only(only: str | None) -> int:
+    """Child process: the product's pipeline over the corpus, then print the peak RSS in MB."""
+    from services.context import _pdf_signer, _stamper
+
+    settings = Settings(data_dir=Path(tempfile.mkdtemp(prefix="azx-bench-")))
+    stamp, sign = _stamper(settings), _pdf_signer(settings)
+    for _, body in corpus(only):
+        kind = get_kind(body["type"], body.get("profile"))
+        for rid, model in variants(kind, body["data"], 2):
+            doc = build(kind, model, record_id=rid)
+            doc.verify_url, qr = stamp(rid, b"\x00" * 32)
+            sign(document_pdf(doc, qr_png=qr), rid, kind, [])
+            document_docx(doc)
+    print(f"{rss_mb():.0f}")
     return 0
 
 

@@ -74,7 +74,8 @@ def cmd_render(args: argparse.Namespace) -> int:
     from domain.risk import configure_profile_bands
     from services.render import render_blank, render_data
 
-    configure_profile_bands(_settings().risk_bands)
+    settings = _settings()
+    configure_profile_bands(settings.risk_bands)
     out = Path(args.output)
     fmt = out.suffix.lstrip(".").lower()
     if fmt not in ("pdf", "docx"):
@@ -82,10 +83,12 @@ def cmd_render(args: argparse.Namespace) -> int:
         return 2
     try:
         if args.blank:
-            form = render_blank(args.file, args.profile, fmt)  # type: ignore[arg-type]
+            form = render_blank(args.file, args.profile, fmt,  # type: ignore[arg-type]
+                                engine=settings.pdf_engine)
         else:
             body = json.loads(Path(args.file).read_text(encoding="utf-8"))
-            form = render_data(body["type"], body.get("profile"), body["data"], fmt)  # type: ignore[arg-type]
+            form = render_data(body["type"], body.get("profile"), body["data"],
+                               fmt, engine=settings.pdf_engine)  # type: ignore[arg-type]
     except DomainValidationError as exc:
         for p in exc.problems:
             print(f"{p.pointer}: {p.message_zh} / {p.message_en}", file=sys.stderr)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -45,6 +46,9 @@ class Settings(BaseSettings):
         default_factory=dict,
         description='JSON: profile (or "profile:lec") → band scheme, e.g. {"chengdu": "LS-B"}',
     )
+
+    pdf_engine: Literal["typst", "weasyprint"] = Field(
+        "typst", description="PDF typesetter: typst (fast, default) or weasyprint")
 
     broker_url: str | None = Field(None, description="Celery broker; unset → in-process jobs")
 

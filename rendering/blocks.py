@@ -7,6 +7,7 @@ carry the same labels and values by construction.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -62,7 +63,12 @@ class Image:
     mime: str
     caption: str | None = None
     kind: str = "photo"  # "map": the four-colour risk map, drawn at text width
-    fallback_png: bytes | None = None  # for formats that cannot embed ``mime`` (SVG in Word)
+    # draws a PNG for formats that cannot embed ``mime`` (SVG in Word); called only by them
+    fallback: Callable[[], bytes] | None = None
+
+    @property
+    def fallback_png(self) -> bytes | None:
+        return self.fallback() if self.fallback is not None else None
 
 
 Inline = Text | Blank | Check | Image

@@ -5,9 +5,11 @@ the same tree the PDF is drawn from."""
 from __future__ import annotations
 
 import io
+import logging
 from functools import lru_cache
 from pathlib import Path
 
+from docx import Document as open_docx
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
@@ -18,6 +20,7 @@ from docx.table import Table as DocxTable
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph as DocxParagraph
 from docxtpl import DocxTemplate
+from docxtpl.subdoc import Subdoc
 from PIL import Image as PILImage
 
 from rendering.blocks import (
@@ -36,6 +39,8 @@ from rendering.blocks import (
 )
 
 __all__ = ["BASE_DOCX", "document_docx"]
+
+log = logging.getLogger("azx.rendering")
 
 BASE_DOCX = Path(__file__).resolve().parent.parent / "templates" / "annex" / "base.docx"
 TEXT_WIDTH_CM = 17.0
@@ -67,9 +72,14 @@ def _add_text(p: DocxParagraph, text: str, bold: bool = False) -> None:
 
 def _photo(p: DocxParagraph, img: Image, max_w_cm: float) -> None:
     if img.mime == "image/svg+xml":
-        if img.fallback_png is None:
+        try:
+            png = img.fallback_png
+        except (OSError, ValueError):  # the document still prints without its map
+            log.warning("risk map not drawn for Word", exc_info=True)
             return
-        img = Image(img.fallback_png, "image/png", img.caption, img.kind)
+        if png is None:
+            return
+        img = Image(png, "image/png", img.caption, img.kind)
     with PILImage.open(io.BytesIO(img.data)) as im:
         w, h = im.size
     max_h = 15.0 if img.kind == "map" else PHOTO_MAX_H_CM
@@ -233,6 +243,26 @@ def _block(sd: object, b: Block, text_w: float) -> None:
         sd.add_paragraph().add_run().add_break(WD_BREAK.PAGE)  # type: ignore[attr-defined]
 
 
+class _Body(Subdoc):  # type: ignore[misc]
+    """The sub-document the body is built in, on our trimmed base.docx rather than python-docx's
+    default template (whose 0.8 MB of styles ``DocxTemplate.new_subdoc`` would parse each time)."""
+
+    def __init__(self, tpl: DocxTemplate) -> None:
+        self.tpl = tpl
+        self.docx = tpl.get_docx()
+        self.subdocx = open_docx(io.BytesIO(_base_bytes()))
+        body = self.subdocx.element.body
+        for child in list(body):
+            if child.tag != qn("w:sectPr"):
+                body.remove(child)
+        self.subdocx._part = self.docx._part  # styles resolve against the main document
+
+
+def _body_of(tpl: DocxTemplate) -> Subdoc:
+    tpl.init_docx()
+    return _Body(tpl)
+
+
 def document_docx(doc: Document) -> bytes:
     tpl = DocxTemplate(io.BytesIO(_base_bytes()))
     text_w = TEXT_WIDTH_LANDSCAPE_CM if doc.landscape else TEXT_WIDTH_CM
@@ -240,7 +270,7 @@ def document_docx(doc: Document) -> bytes:
         sec = tpl.get_docx().sections[0]
         sec.orientation = WD_ORIENT.LANDSCAPE
         sec.page_width, sec.page_height = sec.page_height, sec.page_width
-    sd = tpl.new_subdoc()
+    sd = _body_of(tpl)
     if doc.subtitle:
         sd.add_paragraph(_clean(doc.subtitle))
     title = sd.add_paragraph(_clean(doc.title), style="Title")

@@ -1,4 +1,4 @@
-"""Fonts of the WeasyPrint renderer.
+"""Fonts of both PDF engines (Typst reads the same files and stacks; the WeasyPrint specifics below).
 
 Body text is set in "AZX Serif", headings in "AZX Sans": subsets of
 Noto Serif/Sans CJK SC (Regular and Bold) kept in ``rendering/fonts/`` and built by

@@ -1,66 +1,27 @@
-"""Document tree → PDF with WeasyPrint, keeping the font configuration warm between renders."""
+"""Document tree → PDF, with one of two typesetters drawing the same tree.
+
+``typst`` (the default, ``AZX_PDF_ENGINE``): the Typst typesetter, ~20× faster than WeasyPrint
+on a long report. ``weasyprint``: HTML + CSS through WeasyPrint. Both use the reduced AZX fonts
+with the same fall-back stack (rendering/fonts.py) and carry the same labels and values.
+"""
 
 from __future__ import annotations
 
-import logging
-import threading
-from pathlib import Path
-from typing import Any
+from typing import Literal
 
 from rendering.blocks import Document
-from rendering.html import document_html
 
-__all__ = ["document_pdf"]
+__all__ = ["ENGINES", "Engine", "document_pdf"]
 
-log = logging.getLogger("azx.rendering")
-_FONT_DIR = Path(__file__).resolve().parent / "fonts"
-_lock = threading.Lock()
+Engine = Literal["typst", "weasyprint"]
+ENGINES: tuple[Engine, ...] = ("typst", "weasyprint")
 
 
-_FALLBACK_CSS = (
-    ':root { --azx-serif: "Noto Serif CJK SC", "HanaMinA", "HanaMinB", "DejaVu Sans", serif;'
-    ' --azx-sans: "Noto Sans CJK SC", "HanaMinA", "HanaMinB", "DejaVu Sans", sans-serif; }'
-    " html { font-family: var(--azx-serif); }"
-)
+def document_pdf(doc: Document, *, qr_png: bytes | None = None, engine: Engine = "typst") -> bytes:
+    if engine == "weasyprint":
+        from rendering.pdf_weasyprint import document_pdf_weasyprint
 
+        return document_pdf_weasyprint(doc, qr_png=qr_png)
+    from rendering.pdf_typst import document_pdf_typst
 
-def _fonts() -> tuple[str, Any]:
-    from rendering import fonts
-
-    if not hasattr(fonts, "font_face_css"):  # pragma: no cover - font module not built yet
-        from weasyprint.text.fonts import FontConfiguration
-
-        return _FALLBACK_CSS, FontConfiguration()
-    return fonts.font_face_css(), fonts.font_configuration()
-
-
-def document_pdf(doc: Document, *, qr_png: bytes | None = None) -> bytes:
-    from weasyprint import HTML
-
-    font_css, font_config = _fonts()
-    html = document_html(doc, font_css=font_css, qr_png=qr_png)
-    # WeasyPrint fetches nothing but data: URIs here: posted values are text, never URLs.
-    with _lock:  # FontConfiguration is not thread-safe
-        return HTML(string=html, url_fetcher=_LocalFetcher.get()).write_pdf(
-            font_config=font_config, uncompressed_pdf=False
-        ) or b""
-
-
-class _LocalFetcher:
-    """Only data: URIs and the product's own font files: posted values never become URLs."""
-
-    _fetcher: Any = None
-
-    @classmethod
-    def get(cls) -> Any:
-        if cls._fetcher is None:
-            from weasyprint.urls import URLFetcher
-
-            class Fetcher(URLFetcher):  # type: ignore[misc]
-                def fetch(self, url: str, headers: Any = None) -> Any:
-                    if url.startswith("data:") or url.startswith(f"file://{_FONT_DIR}"):
-                        return super().fetch(url, headers)
-                    raise ValueError(f"refusing to fetch {url!r}")
-
-            cls._fetcher = Fetcher(allowed_protocols={"data", "file"}, fail_on_errors=True)
-        return cls._fetcher
+    return document_pdf_typst(doc, qr_png=qr_png)

@@ -683,5 +683,5 @@ def risk_map_png(
     for t in lay.texts:
         text(t)
     buf = io.BytesIO()
-    img.convert("RGB").save(buf, format="PNG", optimize=True)
+    img.convert("RGB").save(buf, format="PNG", compress_level=6)
     return buf.getvalue()

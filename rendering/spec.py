@@ -149,7 +149,7 @@ class _Builder:
         out: list[Inline] = []
         for p in items:
             out.append(Image(p.content, p.mime, getattr(p, "caption", None),
-                             getattr(p, "kind", "photo"), getattr(p, "fallback_png", None)))
+                             getattr(p, "kind", "photo"), getattr(p, "fallback", None)))
         return out
 
     def choice(self, scope: Any, spec: dict[str, Any]) -> list[Inline]:

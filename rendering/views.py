@@ -5,8 +5,10 @@ Blank forms get the same view with no data, so fixed rows (score indicators) sti
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from domain.catalog import FormKind
@@ -95,7 +97,7 @@ class MapPicture:
     mime: str = "image/svg+xml"
     caption: str | None = "安全风险四色图"
     kind: str = "map"
-    fallback_png: bytes | None = None
+    fallback: Callable[[], bytes] | None = None  # the PNG, drawn only when Word asks for it
 
 
 _RISK_MAP_ROWS: dict[tuple[str, str], Any] = {
@@ -117,8 +119,12 @@ def _risk_map(rows: list[tuple[Any, Any]]) -> Any:
     try:
         areas = group_by_area(rows)
         svg = risk_map_svg(areas, title="安全风险四色图", width=1000.0).encode("utf-8")
-        png = risk_map_png(areas, title="安全风险四色图", width=1000.0, scale=1.5)
     except (RiskMapError, OSError, ValueError):  # the document still prints without its map
         logging.getLogger("azx.render").warning("risk map not drawn", exc_info=True)
         return MISSING
-    return [MapPicture(svg, fallback_png=png)]
+
+    @cache
+    def png() -> bytes:
+        return risk_map_png(areas, title="安全风险四色图", width=1000.0, scale=1.5)
+
+    return [MapPicture(svg, fallback=png)]

@@ -214,7 +214,7 @@ class ArchiveService:
         qr = None
         if self.stamper is not None:
             doc.verify_url, qr = self.stamper(rid, bytes.fromhex(row["content_sha256"]))
-        pdf = render_document(doc, "pdf", qr_png=qr)
+        pdf = render_document(doc, "pdf", qr_png=qr, engine=self.settings.pdf_engine)
         signers: list[dict[str, Any]] = []
         if self.pdf_signer is not None:
             pdf, signers = self.pdf_signer(pdf, rid, kind, parties or [])

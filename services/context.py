@@ -165,7 +165,6 @@ def _stamper(settings: Settings) -> Any:
 
 
 def _pdf_signer(settings: Settings) -> Any:
-    from signing.pdf_meta import embed_record_id
     from signing.pdf_signer import ServiceSigner
 
     signer = ServiceSigner.from_settings(settings)
@@ -175,28 +174,31 @@ def _pdf_signer(settings: Settings) -> Any:
 
     def sign(pdf: bytes, record_id: str, kind: FormKind,
              parties: list[Any]) -> tuple[bytes, list[dict[str, Any]]]:
-        """Embed the ID, let the parties sign in the annex's order, then the service seals."""
+        """Let the parties sign in the annex's order, then the service seals; the record ID
+        goes into the revision the first signature signs, so that every signature covers it."""
         from domain.signatures import SIGNATURE_LINES
         from signing.pdf_signer import ClickConfirmation, PartySigner
 
         labels = dict(SIGNATURE_LINES.get(kind.type, ()))
-        pdf = embed_record_id(pdf, record_id)
+        rid: str | None = record_id  # embedded by the first signature only
         signed: list[dict[str, Any]] = []
         for p in parties:
             field = f"AZX-{p.role}"
             if p.method == "certificate":
                 party = PartySigner.from_pkcs12(base64.b64decode(p.p12), p.p12_password)
-                pdf = party.sign_pdf(pdf, field_name=field, signer_name=p.name,
+                pdf = party.sign_pdf(pdf, field_name=field, signer_name=p.name, record_id=rid,
                                      reason=f"{labels.get(p.role, p.role)}签署 / signed as {p.role}")
                 signed.append({"role": p.role, "label": labels.get(p.role), "name": p.name,
                                "method": "certificate", "certificate": party.subject})
             else:
                 confirmation = ClickConfirmation(p.name, p.confirmed_at, p.channel, p.reference)
-                pdf = signer.sign_on_behalf(pdf, field_name=field, confirmation=confirmation)
+                pdf = signer.sign_on_behalf(pdf, field_name=field, confirmation=confirmation,
+                                            record_id=rid)
                 signed.append({"role": p.role, "label": labels.get(p.role), "name": p.name,
                                "method": "click", "confirmed_at": p.confirmed_at.isoformat(),
                                "channel": p.channel, "reference": p.reference})
-        pdf = signer.sign_pdf(pdf, field_name="AZX-Service",
+            rid = None
+        pdf = signer.sign_pdf(pdf, field_name="AZX-Service", record_id=rid,
                               reason=f"安责险事故预防服务档案 {kind.title} / archived record",
                               signer_name="AZX archive service")
         signed.append({"role": "service", "name": "AZX archive service", "method": "certificate",

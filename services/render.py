@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from domain.catalog import FormKind, get_kind, parse_data
 from rendering.blocks import Document
 from rendering.docx_writer import document_docx
-from rendering.pdf import document_pdf
+from rendering.pdf import Engine, document_pdf
 from rendering.spec import build_document, load_spec
 from rendering.views import view_for
 
@@ -39,23 +39,30 @@ def build(kind: FormKind, model: BaseModel | None, *, record_id: str | None = No
     return doc
 
 
-def render_document(doc: Document, fmt: Format, *, qr_png: bytes | None = None) -> bytes:
-    return document_pdf(doc, qr_png=qr_png) if fmt == "pdf" else document_docx(doc)
+def render_document(doc: Document, fmt: Format, *, qr_png: bytes | None = None,
+                    engine: Engine = "typst") -> bytes:
+    if fmt == "pdf":
+        return document_pdf(doc, qr_png=qr_png, engine=engine)
+    return document_docx(doc)
 
 
 def _filename(kind: FormKind, suffix: str, fmt: Format) -> str:
     return f"{kind.type}-{kind.profile}-{suffix}.{fmt}"
 
 
-def render_blank(doc_type: str, profile: str | None, fmt: Format) -> RenderedForm:
+def render_blank(doc_type: str, profile: str | None, fmt: Format, *,
+                 engine: Engine = "typst") -> RenderedForm:
     kind = get_kind(doc_type, profile)
     doc = build(kind, None)
-    return RenderedForm(render_document(doc, fmt), MEDIA_TYPES[fmt], _filename(kind, "blank", fmt))
+    return RenderedForm(render_document(doc, fmt, engine=engine), MEDIA_TYPES[fmt],
+                        _filename(kind, "blank", fmt))
 
 
-def render_data(doc_type: str, profile: str | None, data: Any, fmt: Format) -> RenderedForm:
+def render_data(doc_type: str, profile: str | None, data: Any, fmt: Format, *,
+                engine: Engine = "typst") -> RenderedForm:
     """A pre-filled form: validated, rendered, not archived."""
     kind = get_kind(doc_type, profile)
     model = parse_data(kind, data)
     doc = build(kind, model)
-    return RenderedForm(render_document(doc, fmt), MEDIA_TYPES[fmt], _filename(kind, "filled", fmt))
+    return RenderedForm(render_document(doc, fmt, engine=engine), MEDIA_TYPES[fmt],
+                        _filename(kind, "filled", fmt))

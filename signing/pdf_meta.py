@@ -1,6 +1,8 @@
 """The record ID a PDF claims to be, as ``/AZXRecordId`` in its document information dict.
 
-Embed it BEFORE the first signature, so the signatures cover it. The info dictionary may be
+Embed it BEFORE the first signature, so the signatures cover it: either as its own revision
+(:func:`embed_record_id`) or, cheaper, in the revision the first signature signs
+(``sign_pdf(..., record_id=...)`` uses :func:`set_record_id`). The info dictionary may be
 changed by later incremental updates without validators objecting (metadata updates count as
 allowed changes); :func:`signing.pdf_verify.inspect_pdf_signatures` therefore reports the ID
 as of the revision each signature covers.
@@ -20,7 +22,13 @@ from pyhanko.sign import fields
 from domain.ids import parse_record_id
 from signing.errors import PdfSigningError, UnreadablePdf
 
-__all__ = ["RECORD_ID_KEY", "embed_record_id", "read_record_id", "record_id_in"]
+__all__ = [
+    "RECORD_ID_KEY",
+    "embed_record_id",
+    "read_record_id",
+    "record_id_in",
+    "set_record_id",
+]
 
 RECORD_ID_KEY = "/AZXRecordId"
 
@@ -29,6 +37,9 @@ def embed_record_id(pdf: bytes, record_id: str) -> bytes:
     """Return ``pdf`` with ``/AZXRecordId`` set (one incremental update; bytes kept).
 
     Refuses signed PDFs: an ID added after signing would not be covered by the signatures.
+    To save a revision, pass ``record_id=`` to the first
+    :meth:`signing.pdf_signer.PdfSignerIdentity.sign_pdf` instead: the ID then goes into the
+    revision that the first signature signs.
     """
     canonical = parse_record_id(record_id).canonical
     try:
@@ -37,7 +48,18 @@ def embed_record_id(pdf: bytes, record_id: str) -> bytes:
         raise PdfSigningError(f"not a readable PDF: {exc}") from exc
     if any(True for _ in fields.enumerate_sig_fields(writer, filled_status=True)):
         raise PdfSigningError("the PDF is already signed; embed the record ID before signing")
-    value = generic.TextStringObject(canonical)
+    set_record_id(writer, canonical)
+    out = io.BytesIO()
+    writer.write(out)  # type: ignore[no-untyped-call]
+    return out.getvalue()
+
+
+def set_record_id(writer: IncrementalPdfFileWriter, record_id: str) -> None:
+    """Set ``/AZXRecordId`` (canonical form) in the revision ``writer`` is preparing.
+
+    The caller checks that the PDF is not signed yet (see :func:`embed_record_id`).
+    """
+    value = generic.TextStringObject(parse_record_id(record_id).canonical)
     key = generic.NameObject(RECORD_ID_KEY)
     info_ref = writer.trailer.raw_get("/Info") if "/Info" in writer.trailer else None
     if isinstance(info_ref, generic.IndirectObject):
@@ -52,9 +74,6 @@ def embed_record_id(pdf: bytes, record_id: str) -> bytes:
             info.update(info_ref)
         info[key] = value
         writer.set_info(writer.add_object(info))
-    out = io.BytesIO()
-    writer.write(out)  # type: ignore[no-untyped-call]
-    return out.getvalue()
 
 
 def record_id_in(handler: PdfHandler) -> str | None:

@@ -347,3 +347,25 @@ def test_a_multipart_upload_that_is_not_an_image_is_422(
                         data={"data": json.dumps(data)},
                         files={"p1": ("p1.gif", b"GIF89a....", "image/gif")})
     assert problems_of(r) == {("data.training.photos[0].data", "photo_format")}
+
+
+@pytest.mark.parametrize(("label", "make", "rule"), [
+    ("truncated JPEG", lambda: _jpeg(64, 48)[:300], "photo_corrupt"),
+    ("garbage after a PNG signature", lambda: b"\x89PNG\r\n\x1a\n" + b"x" * 64, "photo_corrupt"),
+    ("9000 x 6000 PNG (54 MP)", lambda: _png_of_size(9000, 6000), "photo_pixels"),
+])
+def test_a_photo_that_cannot_be_printed_is_422_naming_it(
+        app_client: TestClient, insurer_headers: dict[str, str], label: str,
+        make: Any, rule: str) -> None:
+    data = _without_photos(data_of("report-shandong"))
+    data["training"]["photos"] = [{"data": base64.b64encode(make()).decode()}]
+    r = app_client.post("/v1/forms/report.pdf", json=data, headers=insurer_headers)
+    assert problems_of(r) == {("data.training.photos[0].data", rule)}, label
+    problem = r.json()["problems"][0]
+    assert "照片" in problem["message_zh"] and "photo" in problem["message_en"]
+
+
+def _png_of_size(width: int, height: int) -> bytes:
+    buf = io.BytesIO()
+    Image.new("1", (width, height)).save(buf, "PNG")
+    return buf.getvalue()

@@ -25,6 +25,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from api.main import create_app
 from core.settings import Settings
 from services.keys import create_key
+from signing.pdf_verify import inspect_pdf_signatures
 
 pytestmark = pytest.mark.s3
 
@@ -87,6 +88,8 @@ def test_parties_sign_in_order_then_the_service_seals(client):
     assert "微信小程序" in str(insured.get("/Reason")) and "WX-20260312-0001" in str(insured.get("/Reason"))
     verified = client.get(f"/v1/verify/{r.json()['id']}").json()
     assert verified["authentic"] is True, verified
+    # the record ID came with the first signature, so every signature covers it
+    assert [rep.record_id for rep in inspect_pdf_signatures(pdf, [])] == [r.json()["id"]] * 4
 
 
 def test_out_of_order_or_unknown_signers_are_refused_before_anything_is_written(client):

@@ -1,6 +1,6 @@
 """Names with characters outside the common set still print: 𠮷 (U+20BB7, CJK Ext. B), 䶮
 (U+4DAE, Ext. A) and 𪚥 (U+2A6A5, Ext. B) come out of the PDF as text, drawn by embedded fonts,
-on a page that is not blank."""
+on a page that is not blank — on both PDF engines."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from rendering.pdf import ENGINES
 from services.render import render_data
 from tests.conftest import load_examples
 from tests.textutil import docx_text, pdf_text, squash
@@ -20,14 +21,14 @@ NAME = "𠮷䶮𪚥化工有限公司"
 RARE = ("𠮷", "䶮", "𪚥")
 
 
-@pytest.fixture(scope="module")
-def pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+@pytest.fixture(scope="module", params=ENGINES)
+def pdf(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
     body = load_examples()["report-shandong"]
     data = copy.deepcopy(body["data"])
     data["insured"]["name"] = NAME
     data["policy"]["insured_name"] = NAME
     path = tmp_path_factory.mktemp("glyphs") / "report.pdf"
-    path.write_bytes(render_data("report", "shandong", data, "pdf").content)
+    path.write_bytes(render_data("report", "shandong", data, "pdf", engine=request.param).content)
     return path
 
 

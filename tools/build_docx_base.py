@@ -5,6 +5,7 @@ Run: .venv/bin/python tools/build_docx_base.py   (the result is committed)
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from docx import Document
@@ -47,6 +48,22 @@ def _field(paragraph, instr: str) -> None:
             run.text = text
 
 
+#: python-docx's default template carries ~130 table styles (Light/Medium/Dark/Colorful …), a
+#: 0.4 MB stylesWithEffects.xml and a thumbnail: every DOCX would parse and re-write them.
+_UNUSED_STYLE = re.compile(r"^(Light|Medium|Dark|Colorful)")
+
+
+def _trim(doc) -> None:
+    styles = doc.styles.element
+    for style in list(styles.findall(qn("w:style"))):
+        if _UNUSED_STYLE.match(style.get(qn("w:styleId")) or ""):
+            styles.remove(style)
+    for part, kind in ((doc.part, "stylesWithEffects"), (doc.part.package, "thumbnail")):
+        for rid, rel in list(part.rels.items()):
+            if rel.reltype.endswith("/" + kind):
+                del part.rels[rid]
+
+
 def main() -> None:
     doc = Document()
     sec = doc.sections[0]
@@ -74,6 +91,7 @@ def main() -> None:
     _field(footer, "NUMPAGES")
     footer.add_run(" 页")
     doc.add_paragraph("{{p body }}")
+    _trim(doc)
     doc.core_properties.author = "AZX"
     doc.core_properties.title = "安全生产责任保险事故预防技术服务文书"
     OUT.parent.mkdir(parents=True, exist_ok=True)

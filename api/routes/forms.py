@@ -50,10 +50,11 @@ def list_forms(caller: CurrentCaller) -> dict[str, Any]:
 
 @router.get("/forms/{name}", summary="空白表单 / a blank form",
             responses={200: {"content": {"application/pdf": {}}}})
-def blank_form(name: str, caller: CurrentCaller, profile: str | None = Profile) -> Response:
+def blank_form(name: str, caller: CurrentCaller, ctx: Ctx,
+               profile: str | None = Profile) -> Response:
     require(caller, Action.FORMS)
     doc_type, fmt = _split(name)
-    return _response(render_blank(doc_type, profile, fmt))
+    return _response(render_blank(doc_type, profile, fmt, engine=ctx.settings.pdf_engine))
 
 
 @router.post("/forms/{name}", summary="预填表单（不归档）/ a pre-filled form, not archived",
@@ -68,7 +69,8 @@ async def filled_form(name: str, request: Request, caller: CurrentCaller, ctx: C
     data = await read_payload(request, ctx.settings.max_body_bytes)
     from starlette.concurrency import run_in_threadpool
 
-    form = await run_in_threadpool(render_data, doc_type, profile, data, fmt)
+    form = await run_in_threadpool(render_data, doc_type, profile, data, fmt,
+                                  engine=ctx.settings.pdf_engine)
     return _response(form)
 
 

@@ -12,6 +12,7 @@ from cryptography import x509
 from pydantic import SecretStr
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
 
 from core.settings import Settings
 from domain.ids import new_record_id
@@ -294,6 +295,58 @@ def test_embed_record_id_round_trip_and_validation(plain_pdf: bytes) -> None:
         embed_record_id(plain_pdf, "AZX-26RPT-NOT-AN-ID")
 
 
+# -- the record ID with the first signature; the reserved size --------------------------
+
+
+def test_record_id_goes_into_the_revision_the_first_signature_signs(
+    plain_pdf: bytes, party: PartySigner, service: ServiceSigner, tmp_path: Path
+) -> None:
+    rid = new_record_id("report", 2026)
+    first = party.sign_pdf(
+        plain_pdf, field_name="enterprise", reason="企业签署", record_id=rid.lower()
+    )
+    assert first.startswith(plain_pdf)
+    assert PdfFileReader(io.BytesIO(first)).xrefs.total_revisions == 2  # no extra update
+    assert read_record_id(first) == rid  # canonical form
+    with pytest.raises(PdfSigningError, match="already signed"):
+        service.sign_pdf(first, field_name="service", reason="x", record_id=rid)
+    sealed = service.sign_pdf(first, field_name="service", reason="存档 / archived")
+    reports = inspect_pdf_signatures(sealed, [service.certificate, party.certificate])
+    assert [r.field_name for r in reports] == ["enterprise", "service"]
+    assert all(r.ok and r.record_id == rid for r in reports)
+    assert reports[0].revision == 1 and reports[1].revision == 2
+    first_block, second_block = signature_blocks(pdfsig(sealed, tmp_path))
+    assert "Signature is Valid" in first_block and "Not total document signed" in first_block
+    assert "Signature is Valid" in second_block and "Total document signed" in second_block
+
+    clicked = service.sign_on_behalf(
+        plain_pdf,
+        field_name="zhangsan",
+        confirmation=ClickConfirmation("张三", dt.datetime.now(dt.UTC), "web"),
+        record_id=rid,
+    )
+    assert _only(inspect_pdf_signatures(clicked, [service.certificate])).record_id == rid
+    with pytest.raises(ValueError):
+        service.sign_pdf(plain_pdf, field_name="s", reason="x", record_id="AZX-26RPT-NOT-AN-ID")
+
+
+def test_reserved_size_is_computed_once_and_a_too_small_one_falls_back(
+    plain_pdf: bytes, tmp_path: Path
+) -> None:
+    signer = ServiceSigner.self_signed_in(tmp_path / "keys")
+    first = signer.sign_pdf(plain_pdf, field_name="service", reason="x")
+    reserved = signer._bytes_reserved
+    assert reserved is not None and reserved > 1000
+    again = signer.sign_pdf(plain_pdf, field_name="service", reason="x")
+    assert signer._bytes_reserved == reserved and len(again) == len(first)
+    signer._bytes_reserved = 64  # far too small: pyHanko refuses, we sign again estimating
+    fallback = signer.sign_pdf(plain_pdf, field_name="service", reason="x")
+    report = _only(inspect_pdf_signatures(fallback, [signer.certificate]))
+    assert report.ok and report.covers_whole_file
+    (block,) = signature_blocks(pdfsig(fallback, tmp_path))
+    assert "Signature is Valid" in block and "Total document signed" in block
+
+
 # -- PAdES B-T ----------------------------------------------------------------------------
 
 
@@ -307,6 +360,8 @@ def test_tsa_url_gives_a_timestamped_signature(
     report = _only(inspect_pdf_signatures(signed, [signer.certificate, tsa_cert]))
     assert report.ok
     assert report.timestamp_time is not None
+    again = signer.sign_pdf(plain_pdf, field_name="service", reason="B-T")  # reserved size reused
+    assert _only(inspect_pdf_signatures(again, [signer.certificate, tsa_cert])).ok
     assert abs(report.timestamp_time - dt.datetime.now(dt.UTC)) < dt.timedelta(minutes=5)
     (block,) = signature_blocks(pdfsig(signed, tmp_path))
     assert "Signature is Valid" in block and "Total document signed" in block

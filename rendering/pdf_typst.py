@@ -1,0 +1,257 @@
+"""Document tree → PDF with the Typst typesetter (PyPI ``typst``), the fast PDF engine.
+
+The tree is handed to ``templates/annex/document.typ`` as JSON (values stay Typst strings, never
+markup); images are written, content-addressed, into a private folder that is the Typst project
+root, for the time of one compile. One compiler per process keeps its font index and layout
+caches warm between documents (Typst keeps the layouts of the last 10 compiles).
+"""
+
+from __future__ import annotations
+
+import atexit
+import hashlib
+import json
+import logging
+import os
+import re
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+from typing import Any
+
+from rendering.blocks import (
+    Blank,
+    Block,
+    Cell,
+    Check,
+    Document,
+    Heading,
+    Image,
+    Inline,
+    PageBreak,
+    Paragraph,
+    Signatures,
+    Table,
+    Text,
+)
+from rendering.fonts import FALLBACK_SANS, FALLBACK_SERIF, FONTS_DIR, SANS_FAMILY, SERIF_FAMILY
+
+__all__ = ["compile_pdf", "document_json", "document_pdf_typst"]
+
+TEMPLATE = Path(__file__).resolve().parent.parent / "templates" / "annex" / "document.typ"
+_EXT = {"image/png": "png", "image/jpeg": "jpg", "image/svg+xml": "svg", "image/gif": "gif",
+        "image/webp": "webp"}
+#: A compiler keeps every image it has read (its file cache never shrinks): start a new one
+#: (cheap: the font index is shared) after this many image bytes, so memory stays bounded.
+RECYCLE_AFTER_BYTES = 48 * 1024 * 1024
+#: Typst memoises layouts and drops those unused for 10 compiles; a run of long reports would
+#: hold ~30 MB each. Above this resident size, empty compiles age the cache out at once.
+MEMORY_BUDGET_MB = 256
+_TYPST_CACHE_AGE = 10
+
+log = logging.getLogger("azx.rendering")
+
+
+class _Images:
+    """The images of one document, by content-addressed name (written only while compiling)."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, bytes] = {}
+
+    def path(self, data: bytes, mime: str) -> str:
+        name = f"{hashlib.sha256(data).hexdigest()}.{_EXT.get(mime, 'bin')}"
+        self.files[name] = data
+        return "/" + name
+
+
+class _Typesetter:
+    """One per process: a warm Typst compiler over a private project folder.
+
+    Compiles run one at a time (the compiler is not shared between threads); the images of a
+    document exist on disk only while it compiles.
+    """
+
+    def __init__(self) -> None:
+        import typst
+
+        self.pid = os.getpid()
+        self.lock = threading.Lock()
+        _sweep_folders_of_dead_processes()
+        self.root = Path(tempfile.mkdtemp(prefix=f"azx-typst-{self.pid}-"))
+        (self.root / "document.typ").write_bytes(TEMPLATE.read_bytes())
+        (self.root / "empty.typ").write_bytes(b"")
+        # system fonts (Noto CJK, HanaMin, DejaVu) for the fall-back stacks, and ours
+        self.fonts = typst.Fonts(include_system_fonts=True, font_paths=[str(FONTS_DIR)])
+        self.compiler: Any = None
+        self.image_bytes = 0
+        atexit.register(shutil.rmtree, self.root, True)
+
+    def compile(self, data: str, images: _Images) -> tuple[bytes, list[str]]:
+        import typst
+
+        with self.lock:
+            size = sum(len(b) for b in images.files.values())
+            if self.compiler is None or self.image_bytes + size > RECYCLE_AFTER_BYTES:
+                self.compiler = typst.Compiler(str(self.root / "document.typ"),
+                                               root=str(self.root), font_paths=self.fonts)
+                self.image_bytes = 0
+            self.image_bytes += size
+            paths = [self.root / name for name in images.files]
+            try:
+                for path, content in zip(paths, images.files.values(), strict=True):
+                    path.write_bytes(content)
+                out, warnings = self.compiler.compile_with_warnings(
+                    format="pdf", sys_inputs={"doc": data})
+            finally:
+                for path in paths:
+                    path.unlink(missing_ok=True)
+            if _resident_mb() > MEMORY_BUDGET_MB:
+                self._age_cache()
+        assert isinstance(out, bytes)
+        return out, [w.message for w in warnings]
+
+
+    def _age_cache(self) -> None:
+        import typst
+
+        empty = typst.Compiler(str(self.root / "empty.typ"), root=str(self.root),
+                               font_paths=self.fonts)
+        for _ in range(_TYPST_CACHE_AGE):
+            empty.compile(format="pdf")
+
+
+def _sweep_folders_of_dead_processes() -> None:
+    """Remove project folders left by processes that ended without atexit (SIGKILL, os._exit of
+    a Celery pool process); each is named azx-typst-<pid>-…"""
+    for folder in Path(tempfile.gettempdir()).glob("azx-typst-*-*"):
+        pid = folder.name.split("-")[2]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except PermissionError:  # alive, another user's
+            pass
+
+
+def _resident_mb() -> float:
+    try:
+        with open("/proc/self/statm", "rb") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, IndexError):  # not Linux: Typst's own eviction only
+        return 0.0
+
+
+_typesetter: _Typesetter | None = None
+_typesetter_lock = threading.Lock()
+
+
+def _get_typesetter() -> _Typesetter:
+    global _typesetter
+    with _typesetter_lock:  # a forked worker builds its own
+        if _typesetter is None or _typesetter.pid != os.getpid():
+            _typesetter = _Typesetter()
+        return _typesetter
+
+
+#: A run this long without a space or a CJK character (a URL, a serial number) may break between
+#: any two characters — else Typst would let it run out of its cell and off the page.
+_LONG_RUN = re.compile(r"[^\s\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]{16,}")
+
+
+def _value(text: str) -> str | list[dict[str, Any]]:
+    """``text``, or its runs (``any``: may break anywhere) when it holds a long unbroken run."""
+    if len(text) < 16 or not _LONG_RUN.search(text):
+        return text
+    out: list[dict[str, Any]] = []
+    pos = 0
+    for m in _LONG_RUN.finditer(text):
+        if m.start() > pos:
+            out.append({"s": text[pos:m.start()], "any": False})
+        out.append({"s": m.group(), "any": True})
+        pos = m.end()
+    if pos < len(text):
+        out.append({"s": text[pos:], "any": False})
+    return out
+
+
+def _inline(i: Inline, images: _Images) -> dict[str, Any]:
+    if isinstance(i, Text):
+        return {"k": "t", "text": _value(i.text), "bold": i.bold}
+    if isinstance(i, Blank):
+        return {"k": "b", "width": i.width}
+    if isinstance(i, Check):
+        return {"k": "c", "label": i.label, "mark": i.mark, "style": i.style}
+    if isinstance(i, Image):
+        return {"k": "i", "path": images.path(i.data, i.mime), "caption": i.caption,
+                "kind": i.kind}
+    raise TypeError(i)
+
+
+#: A cell with more text than this may break across pages (as WeasyPrint breaks a table row
+#: taller than a page despite ``break-inside: avoid``); shorter rows are kept whole.
+_KEEP_WHOLE_CHARS = 600
+
+
+def _keep_whole(c: Cell) -> bool:
+    if c.rowspan > 1:  # a cell spanning rows would hold all of them on one page
+        return False
+    chars = sum(len(i.text) + 40 * i.text.count("\n") for i in c.inlines if isinstance(i, Text))
+    images = sum(1 for i in c.inlines if isinstance(i, Image))
+    return chars + 150 * images <= _KEEP_WHOLE_CHARS
+
+
+def _cell(c: Cell, images: _Images) -> dict[str, Any]:
+    return {"inlines": [_inline(i, images) for i in c.inlines], "colspan": c.colspan,
+            "rowspan": c.rowspan, "header": c.header, "align": c.align,
+            "min_height": c.min_height_mm, "keep": _keep_whole(c)}
+
+
+def _block(b: Block, images: _Images) -> dict[str, Any]:
+    if isinstance(b, Heading):
+        return {"k": "h", "text": b.text, "level": b.level}
+    if isinstance(b, Paragraph):
+        return {"k": "p", "inlines": [_inline(i, images) for i in b.inlines], "indent": b.indent,
+                "align": b.align, "small": b.small}
+    if isinstance(b, Table):
+        return {"k": "tbl", "rows": [[_cell(c, images) for c in r.cells] for r in b.rows],
+                "widths": list(b.widths), "header_rows": b.header_rows, "caption": b.caption,
+                "small": b.font_small, "borders": b.borders}
+    if isinstance(b, Signatures):
+        return {"k": "sig", "columns": b.columns, "items": [
+            {"label": s.label, "name": _value(s.name) if s.name else None, "date": s.date,
+             "with_date": s.with_date}
+            for s in b.items]}
+    if isinstance(b, PageBreak):
+        return {"k": "br"}
+    raise TypeError(b)
+
+
+def document_json(doc: Document, qr_png: bytes | None, images: _Images) -> str:
+    """The tree as the template reads it; images go to ``images`` and are named by path."""
+    tree = {
+        "title": doc.title, "subtitle": doc.subtitle, "landscape": doc.landscape,
+        "record_id": doc.record_id,
+        "qr": images.path(qr_png, "image/png") if qr_png and doc.record_id else None,
+        "fonts": {"serif": [SERIF_FAMILY, *FALLBACK_SERIF], "sans": [SANS_FAMILY, *FALLBACK_SANS],
+                  "box": ["DejaVu Sans", SERIF_FAMILY, *FALLBACK_SERIF],
+                  "mono": ["DejaVu Sans Mono"]},
+        "blocks": [_block(b, images) for b in doc.blocks],
+    }
+    return json.dumps(tree, ensure_ascii=False)
+
+
+def compile_pdf(doc: Document, *, qr_png: bytes | None = None) -> tuple[bytes, list[str]]:
+    """The PDF and Typst's warnings (each a sign that something was not drawn as meant)."""
+    images = _Images()
+    data = document_json(doc, qr_png, images)
+    return _get_typesetter().compile(data, images)
+
+
+def document_pdf_typst(doc: Document, *, qr_png: bytes | None = None) -> bytes:
+    pdf, warnings = compile_pdf(doc, qr_png=qr_png)
+    for message in dict.fromkeys(warnings):
+        log.warning("typst: %s (%s)", message, doc.title)
+    return pdf
