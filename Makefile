@@ -14,7 +14,7 @@ test: setup lint
 lint: setup
 	.venv/bin/ruff check .
 	.venv/bin/lint-imports
-	.venv/bin/mypy domain
+	.venv/bin/mypy domain api core rendering storage signing services workers cli
 
 bench: setup
 	.venv/bin/python benchmarks/run.py --weasyprint

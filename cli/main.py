@@ -19,12 +19,15 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from core.settings import Settings
 
 __all__ = ["main"]
 
 
-def _settings():  # type: ignore[no-untyped-def]
+def _settings() -> Settings:
     from core.settings import get_settings
 
     return get_settings()

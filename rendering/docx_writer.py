@@ -8,6 +8,7 @@ import io
 import logging
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from docx import Document as open_docx
 from docx.enum.section import WD_ORIENT
@@ -26,6 +27,7 @@ from PIL import Image as PILImage
 from rendering.blocks import (
     Blank,
     Block,
+    Cell,
     Check,
     Document,
     Heading,
@@ -162,11 +164,12 @@ def _table(sd: object, t: Table, text_w: float) -> None:
     table.autofit = False
     below: dict[int, tuple[int, int]] = {}  # column → (rows still covered, colspan) from a rowspan
     for r, row in enumerate(t.rows):
-        docx_row = table.add_row()
+        docx_row = table.add_row()  # type: ignore[no-untyped-call]
         if r < t.header_rows:
             _repeat_header(docx_row._tr)
         tcs = list(docx_row._tr.tc_lst)
-        plan: list[tuple[int, int, object | None]] = []  # (start col, span, cell or None=continue)
+        # (start col, span, cell or None=continue or False=no cell left in the row)
+        plan: list[tuple[int, int, Cell | Literal[False] | None]] = []
         cells = iter(row.cells)
         c = 0
         while c < ncols:
@@ -189,7 +192,7 @@ def _table(sd: object, t: Table, text_w: float) -> None:
                 below[c] = (cell.rowspan - 1, span)
             plan.append((c, span, cell))
             c += span
-        for start, span, cell in plan:
+        for start, span, bcell in plan:
             tc = tcs[start]
             if span > 1:
                 tc.grid_span = span
@@ -198,17 +201,17 @@ def _table(sd: object, t: Table, text_w: float) -> None:
             width = sum(col_cm[start : start + span])
             tc.width = Cm(width)
             dcell = _Cell(tc, table)
-            if cell is None:
+            if bcell is None:
                 _vmerge(tc, None)
                 continue
-            if cell is False:
+            if bcell is False:
                 continue
-            if cell.rowspan > 1:  # type: ignore[union-attr]
+            if bcell.rowspan > 1:
                 _vmerge(tc, "restart")
             p = dcell.paragraphs[0]
-            p.alignment = _ALIGN[cell.align]  # type: ignore[union-attr]
-            _inlines(p, cell.inlines, max(width - 0.3, 1.0))  # type: ignore[union-attr]
-            if cell.header:  # type: ignore[union-attr]
+            p.alignment = _ALIGN[bcell.align]
+            _inlines(p, bcell.inlines, max(width - 0.3, 1.0))
+            if bcell.header:
                 _shade(dcell)
             if t.font_small:
                 for run in p.runs:

@@ -236,7 +236,7 @@ class ArchiveService:
         digest = sha256_hex(payload)
         try:
             ver = self.store.put_locked(key, payload, media, until, metadata={"record-id": rid})
-            version_id = ver.version_id
+            version_id: str | None = ver.version_id
         except ObjectExists:  # written before a crash: keep what is there, if intact
             info = self.store.stat(key)
             stored = self.store.get(key)
@@ -348,7 +348,7 @@ class ArchiveService:
         years = retention_years(self.settings.retention_years, self.settings.retention_overrides,
                                 caller.tenant, "paper_scan")
         ext = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}[media]
-        row = {
+        row: dict[str, Any] = {
             "id": rid, "tenant": caller.tenant, "doc_type": "paper_scan", "profile": "paper",
             "title": "签字盖章纸质文书扫描件", "policy_no": policy_no, "insured_name": insured,
             "template_version": "-", "content_sha256": sha256_hex(content), "parts": {},

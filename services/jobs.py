@@ -328,7 +328,7 @@ def queue_names(options: JobOptions) -> dict[str, str]:
 
 def celery_config(settings: Settings, options: JobOptions) -> dict[str, Any]:
     """One Celery configuration for the API (publisher) and the workers (consumers)."""
-    from kombu import Queue
+    from kombu.entity import Queue
 
     names = queue_names(options)
     vt = options.broker_visibility_timeout
@@ -350,7 +350,7 @@ def celery_config(settings: Settings, options: JobOptions) -> dict[str, Any]:
         "task_soft_time_limit": options.task_soft_time_limit,
         "task_time_limit": max(options.task_time_limit, options.task_soft_time_limit + 1),
         "task_default_queue": names["interactive"],
-        "task_queues": [Queue(n, routing_key=n) for n in names.values()],
+        "task_queues": [Queue(n, routing_key=n) for n in names.values()],  # type: ignore[no-untyped-call]
         "task_routes": {TASK_DELIVER: {"queue": names["webhooks"]},
                         TASK_SWEEP: {"queue": names["webhooks"]}},
     }

@@ -275,7 +275,7 @@ def _qr_texts(pdf: bytes) -> list[str] | None:
         for png in sorted(Path(tmp).glob("page*.png")):
             with Image.open(png) as image:
                 texts.extend(b.text for b in zxingcpp.read_barcodes(
-                    image, formats=zxingcpp.BarcodeFormat.QRCode))
+                    image, formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)))
         return texts
 
 

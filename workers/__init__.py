@@ -48,7 +48,7 @@ def preflight_problems(s: Settings) -> list[str]:
     return problems
 
 
-class Preflight(bootsteps.Step):
+class Preflight(bootsteps.Step):  # type: ignore[misc]
     """Refuse to start when the worker would not share the API's broker and store; bring the
     database schema to the newest revision once, before any worker process forks."""
 
@@ -69,7 +69,7 @@ class Preflight(bootsteps.Step):
         super().__init__(worker, **kwargs)
 
 
-class Sweeper(bootsteps.StartStopStep):
+class Sweeper(bootsteps.StartStopStep):  # type: ignore[misc]
     """Sends ``azx.sweep`` periodically from the worker's main process (no beat needed)."""
 
     requires = ("celery.worker.components:Timer",)

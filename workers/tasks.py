@@ -52,13 +52,13 @@ def context() -> AppContext:
     return _ctx
 
 
-@worker_process_init.connect
+@worker_process_init.connect  # type: ignore[untyped-decorator]
 def _fresh_process(**_: Any) -> None:
     global _ctx
     _ctx = None  # a forked child opens its own connections
 
 
-@worker_process_shutdown.connect
+@worker_process_shutdown.connect  # type: ignore[untyped-decorator]
 def _close(**_: Any) -> None:
     global _ctx
     if _ctx is not None:
@@ -66,7 +66,7 @@ def _close(**_: Any) -> None:
         ctx.close()
 
 
-@app.task(name=TASK_RUN_JOB, **_RETRY)
+@app.task(name=TASK_RUN_JOB, **_RETRY)  # type: ignore[untyped-decorator]
 def run_job(job_id: str) -> str:
     try:
         return context().jobs.run_job(job_id)
@@ -77,16 +77,16 @@ def run_job(job_id: str) -> str:
         return "failed"
 
 
-@app.task(name=TASK_FANOUT, **_RETRY)
+@app.task(name=TASK_FANOUT, **_RETRY)  # type: ignore[untyped-decorator]
 def fanout_batch(batch_id: str) -> str:
     return context().jobs.fanout_batch(batch_id)
 
 
-@app.task(name=TASK_DELIVER, **_RETRY)
+@app.task(name=TASK_DELIVER, **_RETRY)  # type: ignore[untyped-decorator]
 def deliver_webhook(delivery_id: str) -> str:
     return context().jobs.deliver(delivery_id)
 
 
-@app.task(name=TASK_SWEEP)
+@app.task(name=TASK_SWEEP)  # type: ignore[untyped-decorator]
 def sweep() -> dict[str, int]:
     return context().jobs.sweep()

@@ -62,7 +62,7 @@ async def _transition(action: str, hid: str, request: Request, caller: Any,
                       ctx: AppContext) -> dict[str, Any]:
     body = await read_payload(request, ctx.settings.max_body_bytes)
     service = _service(ctx)
-    return await run_in_threadpool(getattr(service, action), caller, hid, body)  # type: ignore[no-any-return]
+    return await run_in_threadpool(getattr(service, action), caller, hid, body)
 
 
 @router.post("/hazards/{hid}/plan", openapi_extra=_extra("plan"),
