@@ -1,4 +1,9 @@
-"""Reading request bodies: JSON or multipart (``data`` JSON + photo files), within size limits."""
+"""Reading request bodies: JSON or multipart (``data`` JSON + photo files), within size limits.
+
+Every body, multipart included, is counted while it arrives: a declared Content-Length over the
+limit is refused before a byte is read, a chunked body as soon as it passes the limit, so no
+upload can fill memory or the temp folder.
+"""
 
 from __future__ import annotations
 
@@ -7,17 +12,47 @@ import json
 from typing import Any
 
 from fastapi import Request
+from starlette.types import Message
 
 from domain.errors import DomainValidationError
 
-__all__ = ["read_payload"]
+__all__ = ["limited", "read_limited", "read_payload", "too_large"]
+
+
+def too_large(limit: int) -> DomainValidationError:
+    return DomainValidationError.single(("body",), "payload_too_large",
+                                        f"请求体超过 {limit} 字节", f"the body exceeds {limit} bytes")
+
+
+def limited(request: Request, limit: int) -> Request:
+    """The same request, whose body raises ``payload_too_large`` once past ``limit`` bytes."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise too_large(limit)
+    receive, seen = request.receive, 0
+
+    async def counted() -> Message:
+        nonlocal seen
+        message = await receive()
+        if message["type"] == "http.request":
+            seen += len(message.get("body", b""))
+            if seen > limit:
+                raise too_large(limit)
+        return message
+
+    return Request(request.scope, counted)
+
+
+async def read_limited(request: Request, limit: int) -> bytes:
+    """The raw body, at most ``limit`` bytes."""
+    return await limited(request, limit).body()
 
 
 async def read_payload(request: Request, limit: int) -> Any:
     """The posted JSON value; multipart photos are inlined where ``upload:<name>`` refers to them."""
     ctype = request.headers.get("content-type", "")
     if ctype.startswith("multipart/form-data"):
-        form = await request.form(max_files=200, max_fields=50)
+        form = await limited(request, limit).form(max_files=200, max_fields=50)
         raw = form.get("data")
         if not isinstance(raw, str):
             raise DomainValidationError.single(
@@ -30,10 +65,7 @@ async def read_payload(request: Request, limit: int) -> Any:
                 blob = await item.read()
                 files[name] = base64.b64encode(blob).decode()
         return _inline_uploads(value, files, ("data",))  # paths as in every other problem
-    body = await request.body()
-    if len(body) > limit:
-        raise DomainValidationError.single(
-            ("body",), "payload_too_large", f"请求体超过 {limit} 字节", f"body exceeds {limit} bytes")
+    body = await read_limited(request, limit)
     if not body:
         raise DomainValidationError.single(("body",), "missing", "请求体为空", "the body is empty")
     return _parse(body)

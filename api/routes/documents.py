@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from api.body import read_payload
+from api.body import limited, read_payload
 from api.deps import Ctx, CurrentCaller
 from domain.errors import DomainValidationError, NotFound
 
@@ -117,15 +117,12 @@ def legal_hold(rid: str, body: LegalHoldRequest, caller: CurrentCaller, ctx: Ctx
                      "note": {"type": "string"}}}}}}})
 async def upload_scan(request: Request, caller: CurrentCaller, ctx: Ctx,
                       idempotency_key: str | None = Header(None, max_length=200)) -> JSONResponse:
-    form = await request.form(max_files=1, max_fields=10)
+    form = await limited(request, ctx.settings.max_body_bytes).form(max_files=1, max_fields=10)
     upload = form.get("file")
     if upload is None or isinstance(upload, str):
         raise DomainValidationError.single(("file",), "missing", "缺少扫描件文件 file",
                                            "the multipart field 'file' is required")
     content = await upload.read()
-    if len(content) > ctx.settings.max_body_bytes:
-        raise DomainValidationError.single(("file",), "payload_too_large", "扫描件过大",
-                                           "the scan is too large")
     fields = {k: form.get(k) for k in ("links_to", "policy_no", "note")}
     texts = {k: v if isinstance(v, str) and v else None for k, v in fields.items()}
     record = await run_in_threadpool(

@@ -10,8 +10,8 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
+from api.body import read_limited
 from api.deps import Ctx, CurrentCaller
-from domain.errors import DomainValidationError
 
 __all__ = ["router"]
 
@@ -26,24 +26,6 @@ _BATCH_BODY = {"requestBody": {"required": True, "content": {
                                         "description": "one document object per line"}}}}}
 
 
-async def _read_limited(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
-        raise _too_large(limit)
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise _too_large(limit)
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def _too_large(limit: int) -> DomainValidationError:
-    return DomainValidationError.single(("body",), "payload_too_large",
-                                        f"请求体超过 {limit} 字节", f"body exceeds {limit} bytes")
-
-
 @router.get("/jobs/{job_id}", summary="异步任务状态 / job status (and its record once done)")
 def get_job(job_id: str, caller: CurrentCaller, ctx: Ctx) -> dict[str, Any]:
     return ctx.jobs.get_job(caller, job_id)
@@ -54,7 +36,7 @@ def get_job(job_id: str, caller: CurrentCaller, ctx: Ctx) -> dict[str, Any]:
 async def submit_batch(request: Request, caller: CurrentCaller, ctx: Ctx,
                        idempotency_key: str | None = Header(None, max_length=200),
                        ) -> JSONResponse:
-    raw = await _read_limited(request, ctx.jobs.options.batch_max_bytes)
+    raw = await read_limited(request, ctx.jobs.options.batch_max_bytes)
     batch = await run_in_threadpool(ctx.jobs.submit_batch, caller, raw,
                                     request.headers.get("content-type", ""),
                                     idempotency_key=idempotency_key)

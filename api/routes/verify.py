@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from api.body import limited, read_limited
 from api.deps import Ctx
 from domain.errors import DomainValidationError
 
@@ -70,28 +71,18 @@ def signing_cert(ctx: Ctx) -> Response:
 
 
 async def _read_pdf(request: Request, limit: int) -> bytes:
-    length = request.headers.get("content-length", "")
-    if length.isdigit() and int(length) > limit:
-        raise _too_large(limit)
     if request.headers.get("content-type", "").startswith("multipart/form-data"):
-        form = await request.form(max_files=1, max_fields=5)
+        form = await limited(request, limit).form(max_files=1, max_fields=5)
         item = form.get("file")
         if not isinstance(item, UploadFile):
             raise DomainValidationError.single(("file",), "missing", "请在 file 字段上传 PDF",
                                                "upload the PDF in the 'file' field")
         body = await item.read()
     else:
-        body = await request.body()
-    if len(body) > limit:
-        raise _too_large(limit)
+        body = await read_limited(request, limit)
     if not body:
         raise DomainValidationError.single(("body",), "missing", "请求体为空", "the body is empty")
     return body
-
-
-def _too_large(limit: int) -> DomainValidationError:
-    return DomainValidationError.single(("body",), "payload_too_large",
-                                        f"文件超过 {limit} 字节", f"the file exceeds {limit} bytes")
 
 
 # -- the page -------------------------------------------------------------------------------
