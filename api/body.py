@@ -52,7 +52,7 @@ async def read_payload(request: Request, limit: int) -> Any:
     """The posted JSON value; multipart photos are inlined where ``upload:<name>`` refers to them."""
     ctype = request.headers.get("content-type", "")
     if ctype.startswith("multipart/form-data"):
-        form = await limited(request, limit).form(max_files=200, max_fields=50)
+        form = await limited(request, limit).form(max_files=200, max_fields=50, max_part_size=limit)
         raw = form.get("data")
         if not isinstance(raw, str):
             raise DomainValidationError.single(

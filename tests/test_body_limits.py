@@ -100,6 +100,12 @@ def _report_with_upload() -> str:
 
 _BIG = os.urandom(OVERSIZE)
 
+
+def _small_jpeg() -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(buf, "JPEG")
+    return buf.getvalue()
+
 #: (what, path, needs a key, body, content type)
 CASES: list[tuple[str, str, bool, Callable[[], tuple[bytes, str]]]] = [
     ("pre-filled form, multipart photo", "/v1/forms/report.pdf", True,
@@ -162,10 +168,8 @@ def test_a_body_past_the_limit_is_refused_without_reading_the_rest(
 def test_a_multipart_body_under_the_limit_still_goes_through(
         app_client: TestClient, insurer_headers: dict[str, str], small_limit: int) -> None:
     """The counting does not get in the way of a body that fits, chunked or not."""
-    buf = io.BytesIO()
-    Image.new("RGB", (40, 30), (200, 30, 30)).save(buf, "JPEG")
     body, ctype = _multipart({"data": _report_with_upload()},
-                             {"p1": ("p1.jpg", buf.getvalue(), "image/jpeg")})
+                             {"p1": ("p1.jpg", _small_jpeg(), "image/jpeg")})
     assert len(body) < small_limit
     for declare in (True, False):
         answer = _call(app_client.app, "/v1/forms/report.pdf",
@@ -173,3 +177,17 @@ def test_a_multipart_body_under_the_limit_still_goes_through(
         assert answer.status == 200, answer.body
         assert answer.pulled == len(body)
         assert bytes(answer.raw[:5]) == b"%PDF-"
+
+
+def test_a_multipart_data_field_over_one_mebibyte_is_read_like_a_json_body(
+        app_client: TestClient, insurer_headers: dict[str, str]) -> None:
+    """The ``data`` part may be as large as a JSON body (AZX_MAX_BODY_BYTES), not Starlette's
+    1 MiB default for a form field: a 1.2 MB ``data`` part is parsed and checked like JSON."""
+    data = json.loads(_report_with_upload())
+    data["policy"]["policy_no"] = "P" * (1200 * 1024)
+    r = app_client.post("/v1/forms/report.pdf", headers=insurer_headers,
+                        data={"data": json.dumps(data)},
+                        files={"p1": ("p1.jpg", _small_jpeg(), "image/jpeg")})
+    assert r.status_code == 422, r.text
+    (problem,) = r.json()["problems"]
+    assert (problem["path"], problem["rule"]) == ("data.policy.policy_no", "string_too_long")
