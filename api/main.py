@@ -6,9 +6,12 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+import anyio
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
 
 from api.errors import install_error_handlers
+from api.hygiene import RefuseControlCharacters
 from api.routes import documents, forms, jobs, risk, verify
 from api.routes import hazards as hazard_routes
 from api.routes import riskmap as riskmap_routes
@@ -31,19 +34,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        ctx = open_context(settings)
+        # Opening starts the embedded store and migrates the registry: blocking work, kept off
+        # the event loop, done once before any job thread or request runs.
+        ctx = await anyio.to_thread.run_sync(open_context, settings)
         app.state.ctx = ctx
-        ctx.jobs.start()  # embedded mode: resume unfinished jobs, retry webhooks
-        ctx.start_housekeeping()  # daily audit seal, weekly fixity
+        ctx.start_background()  # recovery loop, job threads, housekeeping
         try:
             yield
         finally:
-            ctx.close()
+            await anyio.to_thread.run_sync(ctx.close)
 
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     app = FastAPI(title="AZX 安责险事故预防服务文书与档案", version="0.1.0",
                   description=DESCRIPTION, lifespan=lifespan)
     install_error_handlers(app)
+    app.add_middleware(RefuseControlCharacters)
     app.include_router(forms.router)
     app.include_router(documents.router)
     app.include_router(verify.router)
@@ -54,7 +59,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:
+        """Alive: the process answers (say nothing about what it can reach)."""
         return {"status": "ok"}
+
+    @app.get("/readyz", include_in_schema=False)
+    def readyz(request: Request) -> JSONResponse:
+        """Ready: the registry and the object store answer; 503 while the service cannot
+        archive (a load balancer sends no work here meanwhile)."""
+        state = request.app.state.ctx.readiness()
+        return JSONResponse(state.as_dict(), status_code=200 if state.ready else 503)
 
     return app
 

@@ -11,7 +11,10 @@ example in examples/ (core documents and the Chengdu tables) — it times in one
             a warm compiler, stamp the QR code, embed the record ID and sign (PAdES);
   weasy     the same pipeline on the WeasyPrint engine (AZX_PDF_ENGINE=weasyprint), reduced fonts
             and a warm font configuration (with --weasyprint);
-  docx      the DOCX path.
+  docx      the DOCX path;
+  proof     the completeness proof (rendering.completeness.unprinted_values) on the product's
+            PDF: every value the form prints is on a page, inside the page's box. ``share`` is
+            its time as a part of the product's (target: at most 10 %).
 
 It prints per document the median of N runs after a warm-up, the ratio to the baseline, pages per
 second and the output size; then the peak RSS of a renderer: a separate process that runs the
@@ -43,6 +46,8 @@ from core.settings import Settings  # noqa: E402
 from domain.catalog import FormKind, get_kind, parse_data  # noqa: E402
 from domain.errors import DomainValidationError  # noqa: E402
 from domain.ids import new_record_id  # noqa: E402
+from rendering.blocks import Document  # noqa: E402
+from rendering.completeness import unprinted_values  # noqa: E402
 from rendering.docx_writer import document_docx  # noqa: E402
 from rendering.html import document_html  # noqa: E402
 from rendering.pdf import Engine, document_pdf  # noqa: E402
@@ -117,6 +122,36 @@ def median_time(fn: Callable[[int], bytes], runs: int) -> tuple[float, bytes]:
     return statistics.median(times), out
 
 
+def proof_time(rendered: list[tuple[Document, bytes]], name: str) -> float:
+    """The median time of the completeness proof over the product's PDFs (the warm-up's too);
+    a document with a value off its pages stops the benchmark: it would not be archived."""
+    times = []
+    for doc, pdf in rendered:
+        t0 = time.perf_counter()
+        missing = unprinted_values(doc, pdf)
+        times.append(time.perf_counter() - t0)
+        if missing:
+            raise SystemExit(f"{name}: values not on any page: {missing[:3]}")
+    return statistics.median(times)
+
+
+def signing_tools(settings: Settings) -> tuple[Callable[..., Any], Callable[..., bytes]]:
+    """(stamp, sign) as the archive uses them: the QR code with its signed URL, and the
+    service's PAdES signature."""
+    from services.context import _stamper
+    from services.produce import DocumentSigner
+    from signing.keys import QrKeyRing
+    from signing.pdf_signer import ServiceSigner
+
+    stamp = _stamper(settings, QrKeyRing.from_settings(settings))
+    signer = DocumentSigner(ServiceSigner.from_settings(settings))
+
+    def sign(pdf: bytes, record_id: str, kind: FormKind) -> bytes:
+        return signer.sign(pdf, record_id, kind, [], ())[0]
+
+    return stamp, sign
+
+
 def rss_mb() -> float:
     """Peak RSS of this process image: VmHWM (ru_maxrss would carry over the parent's peak
     across fork + exec)."""
@@ -145,14 +180,12 @@ def main() -> int:
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
 
-    from services.context import _pdf_signer, _stamper
-
     tmp = Path(tempfile.mkdtemp(prefix="azx-bench-"))
     settings = Settings(data_dir=tmp)
-    stamp, sign = _stamper(settings), _pdf_signer(settings)
+    stamp, sign = signing_tools(settings)
 
     print(f"{'document':38} {'pages':>5} {'baseline':>9} {'product':>8} {'ratio':>6} "
-          f"{'pages/s':>8} {'weasy':>7} {'docx':>7} {'pdf KB':>7}")
+          f"{'pages/s':>8} {'weasy':>7} {'docx':>7} {'pdf KB':>7} {'proof':>7} {'share':>6}")
     for name, body in corpus(args.only):
         kind = get_kind(body["type"], body.get("profile"))
         docs = variants(kind, body["data"], args.runs + 1)
@@ -163,13 +196,17 @@ def main() -> int:
             with fonttools_subsetting():
                 return HTML(string=html).write_pdf(font_config=FontConfiguration()) or b""
 
+        rendered: list[tuple[Document, bytes]] = []  # the product's, for the proof
+
         def pipeline(engine: Engine) -> Callable[[int], bytes]:
             def run(n: int) -> bytes:
                 rid, model = docs[n]
                 doc = build(kind, model, record_id=rid)
                 doc.verify_url, qr = stamp(rid, b"\x00" * 32)
                 pdf = document_pdf(doc, qr_png=qr, engine=engine)
-                return sign(pdf, rid, kind, [])[0]  # type: ignore[no-any-return]
+                if engine == "typst":
+                    rendered.append((doc, pdf))
+                return sign(pdf, rid, kind)
             return run
 
         def docx(n: int) -> bytes:
@@ -183,11 +220,12 @@ def main() -> int:
         if args.weasyprint:
             weasy_t, _ = median_time(pipeline("weasyprint"), args.runs)
         docx_t, _ = median_time(docx, args.runs)
+        proof_t = proof_time(rendered, name)
         pages = len(PdfReader(__import__("io").BytesIO(pdf)).pages)
         ratio = base_t / prod_t if prod_t else float("nan")
         print(f"{name:38} {pages:5d} {base_t:8.3f}s {prod_t:7.3f}s {ratio:5.1f}x "
-              f"{pages / prod_t:8.1f} {weasy_t:6.3f}s {docx_t:6.3f}s {len(pdf) / 1024:7.0f}",
-              flush=True)
+              f"{pages / prod_t:8.1f} {weasy_t:6.3f}s {docx_t:6.3f}s {len(pdf) / 1024:7.0f} "
+              f"{proof_t:6.3f}s {proof_t / prod_t:6.1%}", flush=True)
     cmd = [sys.executable, __file__, "--renderer-only"] + (["--only", args.only] if args.only else [])
     rss = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.strip()
     print(f"renderer peak RSS (product pipeline, PDF + DOCX, whole corpus): {rss} MB")
@@ -196,16 +234,16 @@ def main() -> int:
 
 def renderer_only(only: str | None) -> int:
     """Child process: the product's pipeline over the corpus, then print the peak RSS in MB."""
-    from services.context import _pdf_signer, _stamper
-
     settings = Settings(data_dir=Path(tempfile.mkdtemp(prefix="azx-bench-")))
-    stamp, sign = _stamper(settings), _pdf_signer(settings)
+    stamp, sign = signing_tools(settings)
     for _, body in corpus(only):
         kind = get_kind(body["type"], body.get("profile"))
         for rid, model in variants(kind, body["data"], 2):
             doc = build(kind, model, record_id=rid)
             doc.verify_url, qr = stamp(rid, b"\x00" * 32)
-            sign(document_pdf(doc, qr_png=qr), rid, kind, [])
+            pdf = document_pdf(doc, qr_png=qr)
+            unprinted_values(doc, pdf)
+            sign(pdf, rid, kind)
             document_docx(doc)
     print(f"{rss_mb():.0f}")
     return 0

@@ -4,7 +4,7 @@
         [--pool prefork|threads|solo] [--submit batch|single] [--baseline 44] [--profile 66]
         [--cprofile] [--keep DIR] [--json FILE]
 
-Starts the stack of tests/test_distributed.py on loopback (Redis and PostgreSQL already running
+Starts the stack of tests/faults/test_worker_killed.py on loopback (Redis and PostgreSQL already running
 on 127.0.0.1, a fresh database ``azx_bench_<random>`` dropped after, Redis database 15, a
 SeaweedFS S3 stopped with SIGKILL after a 2 s grace, an API process, ``--workers`` Celery
 workers of ``--concurrency`` processes each), waits until every worker answers a ping, then
@@ -347,23 +347,25 @@ def profile(cl: Cluster, k: int, use_cprofile: bool) -> dict[str, Any]:
     """Archive ``k`` documents in this process, as a worker's task does, timing each phase."""
     from sqlalchemy import event
 
-    import services.archive as archive_mod
+    import services.produce as archive_mod
     from domain.access import Caller, Role
+    from services.archive import IdempotencyKey
     from services.context import open_context
 
-    ctx = open_context(cl.settings)
+    opened = time.perf_counter()
+    ctx = open_context(cl.settings)  # store, signer, QR keys: once
+    opened = time.perf_counter() - opened
     ph = Phases()
     saved = archive_mod.build, archive_mod.render_document
     try:
-        opened = time.perf_counter()
-        arch = ctx.archive  # store, signer, QR keys: once
-        opened = time.perf_counter() - opened
+        arch = ctx.archive
         store = arch.store
         archive_mod.build = ph.wrap("document tree", archive_mod.build)
         archive_mod.render_document = ph.wrap(
             lambda doc, fmt, **kw: f"render {fmt}", archive_mod.render_document)
         arch.stamper = ph.wrap("QR stamp", arch.stamper)
-        arch.pdf_signer = ph.wrap("sign (ID + PAdES)", arch.pdf_signer)
+        assert arch.signer is not None
+        arch.signer.sign = ph.wrap("sign (ID + PAdES)", arch.signer.sign)  # type: ignore[method-assign]
         store.put_locked = ph.wrap("S3 put_locked (all)", store.put_locked)
         store.exists = ph.wrap("  S3 HEAD (exists)", store.exists)
         client = store.client
@@ -386,8 +388,7 @@ def profile(cl: Cluster, k: int, use_cprofile: bool) -> dict[str, Any]:
         tag = "P" + secrets.token_hex(2)
 
         def create(d: dict[str, Any]) -> None:
-            arch.create(caller, d["type"], d.get("profile"), d["data"],
-                        idempotency_key=f"prof-{secrets.token_hex(8)}")
+            arch.create(caller, d, key=IdempotencyKey(f"prof-{secrets.token_hex(8)}"))
 
         warm = len(examples())
         for d in documents(warm, tag):  # one of each first (caches, fonts), not counted

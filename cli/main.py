@@ -4,25 +4,35 @@
   azx keys create --tenant NAME --role ROLE   print a new API key (last word of the output)
   azx keys revoke KEY_ID
   azx render FILE.json -o OUT.pdf|OUT.docx    render {"type","profile","data"} (or blank with --blank)
-  azx registry rebuild                        rebuild the registry from the object store alone
+  azx registry rebuild [--check]              rebuild the registry from the object store alone
+                                              (--check: compare only; works while the service runs)
   azx fixity                                  re-read and check every archived object; change nothing
-  azx verify FILE.pdf [--jwks F] [--cert F]   check a PDF offline (0 authentic, 1 not); --online
+                                              (uses the running service's store if there is one)
+  azx verify FILE.pdf --url URL | --jwks F --cert F
+                                              check a PDF offline (0 authentic, 1 not); --online
   azx keys rotate-qr                          new active QR signing key (old ones keep verifying)
   azx batch submit FILE.ndjson [--url --key]  submit a batch to a running service, show progress,
                                               write FILE.results.csv (--zip: the PDFs too)
   azx worker [-- CELERY ARGS]                 a Celery worker (needs AZX_BROKER_URL)
+
+Exit codes: 0 done (authentic, clean), 1 a finding (not authentic, problems found), 2 the command
+could not run (usage, storage, a running service in the way): one line on stderr, no traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from core.settings import Settings
+    from services.context import Registry
+    from storage.objectstore import ObjectStore
 
 __all__ = ["main"]
 
@@ -33,41 +43,85 @@ def _settings() -> Settings:
     return get_settings()
 
 
+def _fail(message: str) -> int:
+    """One line on stderr; exit code 2 (the command could not run)."""
+    print(f"azx: {message}", file=sys.stderr)
+    return 2
+
+
+@contextlib.contextmanager
+def _registry(settings: Settings) -> Iterator[Registry]:
+    """The registry database alone (no object store): what key and read-only commands need."""
+    from services.context import open_registry
+
+    registry = open_registry(settings)
+    try:
+        yield registry
+    finally:
+        registry.close()
+
+
+@contextlib.contextmanager
+def _store(settings: Settings, *, attach: bool) -> Iterator[ObjectStore]:
+    """The archive's store. `attach` (commands that only read): the running service's embedded
+    server when there is one, as a second server cannot start on its data dir; else our own."""
+    from storage import open_object_store
+
+    store, server = open_object_store(settings, attach=attach)
+    try:
+        yield store
+    finally:
+        store.close()
+        if server is not None:
+            server.stop()
+
+
+def _running_service(settings: Settings) -> int | None:
+    """Pid of the live process that runs the embedded store of the data dir, if any."""
+    if not settings.embedded_s3:
+        return None  # an outside S3 has no lock here to tell whether a service runs
+    from storage import EmbeddedS3
+
+    holder = EmbeddedS3.from_settings(settings).holder()
+    return holder.owner_pid if holder is not None and holder.owner_alive else None
+
+
+def _service_running_message(pid: int | None, settings: Settings) -> str:
+    return (f"the service (pid {pid}) is running on {settings.data_dir.resolve()}; "
+            f"stop it first, or use --check")
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     s = _settings()
+    # uvicorn would print the start-up failure as a traceback; say it in one line instead.
+    pid = _running_service(s)
+    if pid is not None:
+        return _fail(f"the service (pid {pid}) is already running on {s.data_dir.resolve()}")
     uvicorn.run("api.main:app", host=args.host or s.host, port=args.port or s.port,
                 log_level=s.log_level.lower())
     return 0
 
 
 def cmd_keys_create(args: argparse.Namespace) -> int:
-    from services.context import open_context
     from services.keys import create_key
 
-    ctx = open_context(_settings())
-    try:
-        key = create_key(ctx.engine, args.tenant, args.role, args.label)
-    except ValueError as exc:
-        print(f"azx: {exc}", file=sys.stderr)
-        return 2
-    finally:
-        ctx.close()
+    with _registry(_settings()) as registry:
+        try:
+            key = create_key(registry.engine, args.tenant, args.role, args.label)
+        except ValueError as exc:
+            return _fail(str(exc))
     print(f"API key for tenant {args.tenant!r}, role {args.role} (shown once, store it safely):")
     print(key)
     return 0
 
 
 def cmd_keys_revoke(args: argparse.Namespace) -> int:
-    from services.context import open_context
     from services.keys import revoke_key
 
-    ctx = open_context(_settings())
-    try:
-        ok = revoke_key(ctx.engine, args.key_id)
-    finally:
-        ctx.close()
+    with _registry(_settings()) as registry:
+        ok = revoke_key(registry.engine, args.key_id)
     print("revoked" if ok else "no such key")
     return 0 if ok else 1
 
@@ -102,27 +156,41 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 
 def cmd_registry_rebuild(args: argparse.Namespace) -> int:
-    from services.context import open_context
     from services.registry import rebuild_registry
+    from storage import StoreInUse
 
-    ctx = open_context(_settings())
+    settings = _settings()
+    if args.check:
+        return _registry_check(settings)
+    # Rewriting the registry under a running service would race its own writes.
+    pid = _running_service(settings)
+    if pid is not None:
+        return _fail(_service_running_message(pid, settings))
     try:
-        report = rebuild_registry(ctx.engine, ctx.store)
-    finally:
-        ctx.close()
+        with _registry(settings) as registry, _store(settings, attach=False) as store:
+            report = rebuild_registry(registry.engine, store)
+    except StoreInUse as exc:  # the service started between our look and our start
+        return _fail(_service_running_message(exc.owner_pid, settings))
     print(json.dumps(report, ensure_ascii=False, indent=2))
     return 0
 
 
+def _registry_check(settings: Settings) -> int:
+    """Compare the registry with the manifests in the store; write nothing (exit 1 if they differ)."""
+    from services.registry import compare_registry
+
+    with _registry(settings) as registry, _store(settings, attach=True) as store:
+        diff = compare_registry(registry.engine, store)
+    print(json.dumps(diff.as_dict(), ensure_ascii=False, indent=2))
+    return 0 if diff.equal else 1
+
+
 def cmd_fixity(args: argparse.Namespace) -> int:
-    from services.context import open_context
     from services.fixity import run_fixity
 
-    ctx = open_context(_settings())
-    try:
-        report = run_fixity(ctx.engine, ctx.store, ctx.settings)
-    finally:
-        ctx.close()
+    settings = _settings()
+    with _registry(settings) as registry, _store(settings, attach=True) as store:
+        report = run_fixity(registry.engine, store, settings)
     print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     return 1 if report.worst in ("critical", "error") else 0
 
@@ -135,42 +203,110 @@ def cmd_keys_rotate_qr(args: argparse.Namespace) -> int:
     return 0
 
 
+_WELL_KNOWN_JWKS = "/.well-known/jwks.json"  # api/routes/verify.py publishes both
+_WELL_KNOWN_CERT = "/.well-known/azx-signing-cert.pem"
+_KEYS_HINT = "give --url https://SERVICE, or --jwks FILE and --cert FILE"
+
+
 def _offline_trust(args: argparse.Namespace) -> tuple[dict[str, Any], list[Any]] | None:
-    """(JWKS, trust roots) from --jwks / --cert, else from the local data dir's keys."""
+    """(JWKS, trust roots) from --url, else --jwks / --cert files, else the keys of an absolute
+    AZX_DATA_DIR (a relative one would only work from one directory). None: said why."""
+    try:
+        if args.url:
+            if args.jwks or args.cert:
+                _fail("give --url or --jwks/--cert, not both")
+                return None
+            jwks, roots = _trust_from_url(args.url)
+        else:
+            jwks = _jwks_from_file(args.jwks) if args.jwks else _local_jwks()
+            if jwks is None:
+                return None
+            found_roots = _certs_from_files(args.cert) if args.cert else _local_roots()
+            if found_roots is None:
+                return None
+            roots = found_roots
+    except (OSError, ValueError) as exc:  # urllib's errors are OSErrors
+        _fail(str(exc))
+        return None
+    if not isinstance(jwks, dict):
+        _fail("the JWKS must be a JSON object")
+        return None
+    return jwks, roots
+
+
+def _trust_from_url(url: str) -> tuple[Any, list[Any]]:
+    """The JWKS and signing certificate a service publishes under ``/.well-known/``."""
+    from urllib.parse import urlsplit
+
     from cryptography import x509
 
+    if urlsplit(url).scheme not in ("https", "http"):
+        raise ValueError(f"--url must be the service's https:// address, not {url!r}")
+    base = url.rstrip("/")
+    jwks = json.loads(_fetch(base + _WELL_KNOWN_JWKS))
+    cert = x509.load_pem_x509_certificate(_fetch(base + _WELL_KNOWN_CERT))
+    return jwks, [cert]
+
+
+def _fetch(url: str) -> bytes:
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=30) as resp:
+            return bytes(resp.read())
+    except OSError as exc:
+        raise OSError(f"cannot fetch {url}: {exc}") from exc
+
+
+def _jwks_from_file(name: str) -> Any:
+    return json.loads(Path(name).read_text(encoding="utf-8"))
+
+
+def _certs_from_files(names: list[str]) -> list[Any]:
+    from cryptography import x509
+
+    roots: list[Any] = []
+    for name in names:
+        data = Path(name).read_bytes()
+        roots.append(x509.load_pem_x509_certificate(data) if b"-----BEGIN" in data
+                     else x509.load_der_x509_certificate(data))
+    return roots
+
+
+def _local_data_dir() -> Path | None:
+    """The data dir whose keys may be used, if it is absolute; else None (and said why)."""
+    s = _settings()
+    if not s.data_dir.is_absolute():
+        _fail(f"no --jwks, no --url and the data dir {s.data_dir} is relative to where azx "
+              f"runs: {_KEYS_HINT}")
+        return None
+    return s.data_dir
+
+
+def _local_jwks() -> Any:
     from signing.keys import QrKeyRing
+
+    data_dir = _local_data_dir()
+    if data_dir is None:
+        return None
+    if not (data_dir / "keys" / "qr-ed25519" / "ACTIVE").is_file():
+        _fail(f"no --jwks and no QR keys under {data_dir}/keys: {_KEYS_HINT}")
+        return None
+    return QrKeyRing.from_settings(_settings()).jwks()
+
+
+def _local_roots() -> list[Any] | None:
     from signing.pdf_signer import ServiceSigner
     from signing.self_signed import SELF_SIGNED_FILE
 
     s = _settings()
-    try:
-        if args.jwks:
-            jwks = json.loads(Path(args.jwks).read_text(encoding="utf-8"))
-        elif (s.data_dir / "keys" / "qr-ed25519" / "ACTIVE").is_file():
-            jwks = QrKeyRing.from_settings(s).jwks()
-        else:
-            print(f"azx: no --jwks and no QR keys under {s.data_dir}/keys", file=sys.stderr)
-            return None
-        if args.cert:
-            roots: list[Any] = []
-            for name in args.cert:
-                data = Path(name).read_bytes()
-                roots.append(x509.load_pem_x509_certificate(data) if b"-----BEGIN" in data
-                             else x509.load_der_x509_certificate(data))
-        elif s.signing_p12 is not None or (s.data_dir / "keys" / SELF_SIGNED_FILE).is_file():
-            roots = [ServiceSigner.from_settings(s).certificate]
-        else:
-            print(f"azx: no --cert and no signing certificate under {s.data_dir}/keys",
-                  file=sys.stderr)
-            return None
-    except (OSError, ValueError) as exc:
-        print(f"azx: {exc}", file=sys.stderr)
+    data_dir = _local_data_dir()
+    if data_dir is None:
         return None
-    if not isinstance(jwks, dict):
-        print("azx: the JWKS file must hold a JSON object", file=sys.stderr)
+    if s.signing_p12 is None and not (data_dir / "keys" / SELF_SIGNED_FILE).is_file():
+        _fail(f"no --cert and no signing certificate under {data_dir}/keys: {_KEYS_HINT}")
         return None
-    return jwks, roots
+    return [ServiceSigner.from_settings(s).certificate]
 
 
 def _verify_summary(r: dict[str, Any]) -> str:
@@ -207,13 +343,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
         return 2
     try:
         if args.online:
-            from services.context import open_context
-
-            ctx = open_context(_settings())
-            try:
-                result = ctx.verifier.verify_pdf(pdf)
-            finally:
-                ctx.close()
+            result = _verify_online(pdf)
         else:
             from services.verify import verify_pdf_offline
 
@@ -228,6 +358,19 @@ def cmd_verify(args: argparse.Namespace) -> int:
     print(json.dumps(result, ensure_ascii=False, indent=2) if args.json
           else _verify_summary(result))
     return 0 if result["authentic"] else 1
+
+
+def _verify_online(pdf: bytes) -> dict[str, Any]:
+    """Against the local archive, through the running service's store if there is one."""
+    from services.verify import VerificationService
+    from signing.keys import QrKeyRing
+    from signing.pdf_signer import ServiceSigner
+
+    s = _settings()
+    with _registry(s) as registry, _store(s, attach=True) as store:
+        verifier = VerificationService(registry.engine, store, QrKeyRing.from_settings(s),
+                                       [ServiceSigner.from_settings(s).certificate])
+        return verifier.verify_pdf(pdf)
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
@@ -388,8 +531,12 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--profile")
     r.set_defaults(func=cmd_render)
     g = sub.add_parser("registry", help="registry maintenance").add_subparsers(dest="reg", required=True)
-    g.add_parser("rebuild", help="rebuild the registry from the object store").set_defaults(
-        func=cmd_registry_rebuild)
+    gr = g.add_parser("rebuild", help="rebuild the registry from the object store (not while "
+                      "the service runs)")
+    gr.add_argument("--check", action="store_true",
+                    help="only compare the registry with the store; write nothing (exit 1 if "
+                         "they differ); works while the service runs")
+    gr.set_defaults(func=cmd_registry_rebuild)
     a = sub.add_parser("audit", help="audit trail").add_subparsers(dest="audit_cmd", required=True)
     a.add_parser("seal", help="archive new audit events under lock and check the hash chain"
                  ).set_defaults(func=cmd_audit_seal)
@@ -397,7 +544,10 @@ def build_parser() -> argparse.ArgumentParser:
     f.set_defaults(func=cmd_fixity)
     v = sub.add_parser("verify", help="verify a PDF: offline (JWKS + certificate) or --online")
     v.add_argument("file", help="the PDF to check")
-    v.add_argument("--jwks", help="JWKS file (/.well-known/jwks.json); default: local keys")
+    v.add_argument("--url", help="the service's address (https://host): its public keys are "
+                   "fetched from /.well-known/")
+    v.add_argument("--jwks", help="JWKS file (/.well-known/jwks.json); default: the keys of an "
+                   "absolute AZX_DATA_DIR")
     v.add_argument("--cert", action="append", help="trusted signing certificate, PEM or DER "
                    "(/.well-known/azx-signing-cert.pem); repeatable; default: local")
     v.add_argument("--online", action="store_true", help="check against the local archive")
@@ -426,7 +576,21 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return int(args.func(args))
+    try:
+        return int(args.func(args))
+    except Exception as exc:
+        if not _is_storage_error(exc):
+            raise
+        # e.g. a store in use, unreachable or misconfigured: what to do, not a traceback
+        first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        return _fail(first_line)
+
+
+def _is_storage_error(exc: Exception) -> bool:
+    # Only a command that imported the storage layer can raise its errors; commands that never
+    # touch storage keep starting without importing it.
+    errors = sys.modules.get("storage.errors")
+    return errors is not None and isinstance(exc, errors.StorageError)
 
 
 if __name__ == "__main__":

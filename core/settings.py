@@ -52,6 +52,37 @@ class Settings(BaseSettings):
 
     broker_url: str | None = Field(None, description="Celery broker; unset → in-process jobs")
 
+    # Completing records (services/archive.py): leases and the recovery loop.
+    record_lease_seconds: float = Field(
+        120.0, gt=0, description="A writer holds a pending record this long; a record whose "
+        "writer died is completed by another process once the lease runs out")
+    recovery_interval: float = Field(
+        5.0, gt=0, description="Seconds between passes of the loop that completes pending "
+        "records (after a store outage, within this interval of the store coming back)")
+
+    # Jobs, workers and webhooks (services/jobs/); defaults suit one machine.
+    job_threads: int = Field(2, ge=1, le=64, description="Embedded mode: threads rendering jobs")
+    queue_prefix: str = Field("azx", pattern=r"^[A-Za-z0-9_.\-]{1,40}$",
+                              description="Celery queues <prefix>.interactive|batch|webhooks")
+    task_soft_time_limit: int = Field(600, ge=1, description="Celery: seconds before a job is "
+                                      "told to stop (it fails with 'timeout')")
+    task_time_limit: int = Field(660, ge=2, description="Celery: seconds before the worker "
+                                 "process running a job is killed")
+    broker_visibility_timeout: int = Field(3600, ge=5, description="Redis: seconds before a "
+                                           "message taken by a vanished worker is redelivered")
+    job_max_attempts: int = Field(10, ge=1, description="Claims of one job before it fails")
+    job_requeue_after: int = Field(3600, ge=10, description="Seconds before a queued job whose "
+                                   "message may have been lost is sent again")
+    batch_max_items: int = Field(10_000, ge=1, le=100_000)
+    batch_max_bytes: int = Field(256 * 1024 * 1024, ge=1024)
+    sweep_interval: float = Field(15.0, gt=0, description="Celery: seconds between sweeps")
+    local_poll_interval: float = Field(1.0, gt=0, description="Embedded: retry/sweep loop tick")
+    webhook_timeout: float = Field(10.0, gt=0)
+    webhook_retry_base: float = Field(30.0, gt=0, description="First retry delay (s), doubling")
+    webhook_retry_max: float = Field(7200.0, gt=0, description="Longest delay between retries")
+    webhook_retry_window: float = Field(86400.0, gt=0, description="Retry for this long (s)")
+    webhooks_per_tenant: int = Field(20, ge=1)
+
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: str = "INFO"
@@ -76,6 +107,11 @@ class Settings(BaseSettings):
                     f"default {self.retention_years} years; retention may only be longer"
                 )
         return self
+
+    @property
+    def job_lease(self) -> float:
+        """How long a claimed job belongs to its worker (a hard-killed task is over by then)."""
+        return float(self.task_time_limit + 60)
 
     @property
     def sqlalchemy_url(self) -> str:

@@ -8,11 +8,14 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
+
+from domain.jsonvalue import text_problem
 
 __all__ = [
     "LONG_TEXT",
@@ -32,9 +35,35 @@ __all__ = [
 LONG_TEXT = 20_000
 MAX_PHOTO_BYTES = 5 * 1024 * 1024  # per photo, decoded
 
-ShortText = Annotated[str, Field(max_length=200)]
-Text = Annotated[str, Field(max_length=2_000)]
-LongText = Annotated[str, Field(max_length=LONG_TEXT)]
+# Zero-width and direction marks: invisible, so a name holding them looks like another name.
+_INVISIBLE = re.compile(r"[\u200b-\u200f\u2060-\u2064\ufeff\u061c\u180e\u034f]")
+
+
+def _printable(v: str) -> str:
+    """No control or bidi-override characters in any text of a document."""
+    problem = text_problem(v, ())
+    if problem is not None:
+        raise PydanticCustomError(problem.rule, f"{problem.message_zh} / {problem.message_en}", {})
+    return v
+
+
+def _no_invisible(v: str) -> str:
+    """Names and other short texts: also no zero-width characters or direction marks."""
+    m = _INVISIBLE.search(v)
+    if m is not None:
+        code = f"U+{ord(m.group()):04X}"
+        raise PydanticCustomError(
+            "invisible_character",
+            f"含有不可见字符 {code}（零宽字符或方向标记），会使名称看似另一个名称，请删除 / contains "
+            f"the invisible character {code} (zero-width or direction mark), which disguises a "
+            "name; remove it", {})
+    return v
+
+
+ShortText = Annotated[str, Field(max_length=200), AfterValidator(_printable),
+                      AfterValidator(_no_invisible)]
+Text = Annotated[str, Field(max_length=2_000), AfterValidator(_printable)]
+LongText = Annotated[str, Field(max_length=LONG_TEXT), AfterValidator(_printable)]
 Phone = Annotated[str, Field(max_length=40, pattern=r"^[0-9+()\-\s/转,，、]*$")]
 Money = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
 YesNo = Literal["是", "否"]
@@ -111,8 +140,12 @@ class Photo(Model):
     @field_validator("data")
     @classmethod
     def _decodable(cls, v: str) -> str:
-        if v.startswith("upload:"):
-            return v
+        if v.startswith("upload:"):  # multipart requests replace these before validation
+            raise PydanticCustomError(
+                "upload_missing",
+                "未找到上传文件「{name}」：upload:<名称> 只能引用同一 multipart 请求中的文件 / no "
+                "uploaded file named '{name}': upload:<name> refers to a file of the same "
+                "multipart request", {"name": v[len("upload:"):][:100]})
         raw = _decode(v)
         if len(raw) > MAX_PHOTO_BYTES:
             raise PydanticCustomError(

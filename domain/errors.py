@@ -20,12 +20,14 @@ __all__ = [
     "Conflict",
     "DomainError",
     "DomainValidationError",
+    "ErrorBody",
     "Forbidden",
     "InvalidTransitionError",
     "LevelMismatchError",
     "NotFound",
     "OffScaleError",
     "Problem",
+    "error_body",
 ]
 
 PathPart = str | int
@@ -109,3 +111,39 @@ class Forbidden(DomainError):
         super().__init__(message_en)
         self.message_zh = message_zh
         self.message_en = message_en
+
+
+@dataclass(frozen=True)
+class ErrorBody:
+    """What a caller is told about an error: the same shape in HTTP answers and on failed jobs.
+
+    ``{"error": code, "message_zh", "message_en", "problems"?: [{path, rule, message_zh,
+    message_en}]}``
+    """
+
+    code: str
+    message_zh: str
+    message_en: str
+    problems: tuple[Problem, ...] | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        body: dict[str, object] = {"error": self.code, "message_zh": self.message_zh,
+                                   "message_en": self.message_en}
+        if self.problems is not None:
+            body["problems"] = [p.as_dict() for p in self.problems]
+        return body
+
+
+def error_body(exc: DomainError) -> ErrorBody:
+    """The caller's view of a domain error (its HTTP status is chosen in ``api/errors.py``)."""
+    if isinstance(exc, DomainValidationError):
+        return ErrorBody("invalid", "输入有误，请按所列问题修改", "the input is invalid; see problems",
+                         tuple(exc.problems))
+    if isinstance(exc, NotFound):
+        return ErrorBody("not_found", f"未找到{exc.what}「{exc.ident}」",
+                         f"{exc.what} {exc.ident!r} not found")
+    if isinstance(exc, Conflict):
+        return ErrorBody("conflict", exc.message_zh, exc.message_en)
+    if isinstance(exc, Forbidden):
+        return ErrorBody("forbidden", exc.message_zh, exc.message_en)
+    return ErrorBody("error", str(exc), str(exc))

@@ -9,7 +9,7 @@ from pydantic_core import PydanticCustomError
 
 from domain.common import LongText, Model, Money, Phone, Photos, ShortText, Text
 
-__all__ = ["Insured", "Insurer", "Policy", "ServiceProvider", "Technician"]
+__all__ = ["Insured", "Insurer", "Policy", "PolicyLinked", "ServiceProvider", "Technician"]
 
 
 class Policy(Model):
@@ -84,3 +84,12 @@ class Technician(Model):
     phone: Phone | None = Field(None, title="联系方式")
     role: ShortText | None = Field(None, title="分工")
     scans: Photos = Field(default_factory=list, title="证书扫描件或照片")
+
+
+class PolicyLinked(Model):
+    """A form the annex prints without a policy number, filed under one in the registry."""
+
+    policy_no: ShortText | None = Field(
+        None, title="保单号", min_length=1,
+        description="登记用：按保单检索本记录（附录表格不印保单号）/ registry only: find this "
+                    "record by policy (the annex form does not print it)")

@@ -25,6 +25,7 @@ __all__ = [
     "Row",
     "Signature",
     "Signatures",
+    "Source",
     "Table",
     "Text",
 ]
@@ -33,10 +34,19 @@ CHECKED = "☑"
 UNCHECKED = "□"
 
 
+#: Where a printed value comes from in the request body, e.g. ``("data", "hazards", 3,
+#: "description")`` (rendering.values.DataPath).
+Source = tuple[str | int, ...] | None
+
+
 @dataclass(frozen=True)
 class Text:
     text: str
     bold: bool = False
+    # The data path of the posted value this text shows; None for labels, ／ and values the
+    # domain computes (levels, scores, totals). Not part of equality: two cells showing the same
+    # text are the same cell (merged runs), whichever item they came from.
+    source: Source = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -65,6 +75,7 @@ class Image:
     kind: str = "photo"  # "map": the four-colour risk map, drawn at text width
     # draws a PNG for formats that cannot embed ``mime`` (SVG in Word); called only by them
     fallback: Callable[[], bytes] | None = None
+    source: Source = field(default=None, compare=False)  # of the caption
 
     @property
     def fallback_png(self) -> bytes | None:
@@ -119,6 +130,7 @@ class Signature:
     name: str | None = None
     date: str | None = None  # formatted, or None → "年 月 日" line
     with_date: bool = True
+    source: Source = field(default=None, compare=False)  # of the name
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,9 @@ the printed rows of 表 2 and 表 13 (on blank forms too), R/D and the level of 
 computed from the factors with the bands in force, the full risk list of 表 7 (typed rows and
 rows derived from 表 5/6), the grouped findings of 表 8, the blank ledger rows of 表 9, the
 score totals and numbered lists of 表 11 and the 自评小组 rows of 表 12. ``model`` None means the
-blank form.
+blank form. Printed rows that stand for posted items carry their data path, and values that print
+posted text carry theirs (:class:`rendering.values.Overlay`), so that the completeness proof can
+name the field of a value that is not on the page.
 """
 
 from __future__ import annotations
@@ -22,26 +24,20 @@ from domain.documents.chengdu_tables import (
     score_totals,
 )
 from domain.risk import format_decimal, profile_bands
-from rendering.values import MISSING
+from rendering.values import DATA, MISSING, DataPath, Overlay
 
-__all__ = ["BLANK_LEDGER_ROWS", "EMPTY", "chengdu_table_extras"]
+__all__ = ["BLANK_LEDGER_ROWS", "EMPTY", "chengdu_table_extras", "chengdu_table_sources"]
 
 #: An empty cell in a fixed table on a blank form (``None`` there prints ／, as on a filled form).
 EMPTY = " "
 BLANK_LEDGER_ROWS = 5  # 表 9 prints rows 1–5, each with 重大 / 一般 to choose in 隐患分级
 
 
-class _Over:
-    """``base``'s attributes with ``over`` taking precedence (a row as printed)."""
+_Over = Overlay
 
-    def __init__(self, base: Any = None, **over: Any) -> None:
-        self._base = base
-        self.__dict__.update(over)
 
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("__") or self.__dict__.get("_base") is None:
-            return MISSING
-        return getattr(self._base, name, MISSING)
+def _at(*parts: str | int) -> DataPath:
+    return (*DATA, *parts)
 
 
 def _lines(*parts: str | None) -> str | None:
@@ -65,9 +61,12 @@ def _survey(model: Any) -> dict[str, Any]:
     for it in SURVEY_ITEMS:
         e = entries.get(it.no)
         record = _lines(it.hint, e.record if e else None)
+        posted = {k: _at("survey", it.no, k) for k in ("record", "summary", "remark")
+                  if e is not None and getattr(e, k)}
         rows.append(_Over(num=it.no, item=it.item, basis=it.basis,
                           record=record if record or model is not None else EMPTY,
-                          summary=e.summary if e else None, remark=e.remark if e else None))
+                          summary=e.summary if e else None, remark=e.remark if e else None,
+                          sources=posted))
     return {"survey": rows}
 
 
@@ -75,10 +74,11 @@ def _analysis(model: Any) -> dict[str, Any]:
     if model is None:
         return {"bands_note": _note(f"风险等级判定：{profile_bands('chengdu').describe()}")}
     rows = []
-    for r in model.rows:
+    for i, r in enumerate(model.rows):
         row: AnalysisRow = r
         ev = evaluate_row(row, model.method)
-        rows.append(_Over(row, r=ev.value_text, d=ev.value_text, level=ev.level.value))
+        rows.append(_Over(row, path=_at("rows", i), r=ev.value_text, d=ev.value_text,
+                          level=ev.level.value))
     return {
         "rows": rows,
         "ls": True if model.method == "ls" else MISSING,
@@ -88,9 +88,22 @@ def _analysis(model: Any) -> dict[str, Any]:
 
 
 def _risk_list(model: Any) -> dict[str, Any]:
+    """表 7: the typed rows (at ``rows[i]``), then those derived from 表 5 and 表 6: their
+    危险因素 prints the posted 危险因素 (表 5) or 偏差 (表 6) as is; their description is composed
+    (and cut) by the domain, a computed value."""
     if model is None:
         return {}
-    return {"rows": [_Over(r, level=r.level.value) for r in model.risk_list()]}
+    origins: list[tuple[DataPath | None, dict[str, DataPath]]] = [
+        (_at("rows", i), {}) for i in range(len(model.rows))]
+    for name, text in (("from_table5", "hazards"), ("from_table6", "deviation")):
+        for k, table in enumerate(getattr(model, name)):
+            for j in range(len(table.rows)):
+                row = _at(name, k, "rows", j)
+                origins.append((None, {"hazard_factors": (*row, text)}))
+    rows = []
+    for r, (path, sources) in zip(model.risk_list(), origins, strict=True):
+        rows.append(_Over(r, path=path, sources=sources, level=r.level.value))
+    return {"rows": rows}
 
 
 def _findings(model: Any) -> dict[str, Any]:
@@ -125,10 +138,11 @@ def _report(model: Any) -> dict[str, Any]:
         "key_issues": _numbered(model.key_issues),
         "suggestions": _numbered(model.suggestions),
         "main_hazards": _numbered(model.main_hazards),
-        "elements": [_Over(e, score=format_decimal(e.computed_score),
+        "elements": [_Over(e, path=_at("elements", i), score=format_decimal(e.computed_score),
                              standard=format_decimal(e.standard),
                              deduction=format_decimal(e.deduction),
-                             missing=format_decimal(e.missing)) for e in model.elements],
+                             missing=format_decimal(e.missing))
+                     for i, e in enumerate(model.elements)],
         "total_standard": format_decimal(totals.standard) if has else MISSING,
         "total_missing": format_decimal(totals.missing) if has else MISSING,
         "total_actual": format_decimal(totals.actual) if has else MISSING,
@@ -139,8 +153,8 @@ def _report(model: Any) -> dict[str, Any]:
 def _team(model: Any) -> dict[str, Any]:
     if model is None:  # the printed rows: 组长, then 成员 lines to fill in
         return {"members": [_Over(role="组长"), *(_Over(role="成员") for _ in range(4))]}
-    rows = [_Over(model.leader, role="组长")] if model.leader is not None else []
-    rows += [_Over(m, role="成员") for m in model.members]
+    rows = [_Over(model.leader, path=_at("leader"), role="组长")] if model.leader is not None else []
+    rows += [_Over(m, path=_at("members", i), role="成员") for i, m in enumerate(model.members)]
     return {"members": rows}
 
 
@@ -148,7 +162,8 @@ def _evaluation(model: Any) -> dict[str, Any]:
     results = model.results if model is not None else {}
     return {"eval_rows": [
         _Over(element=it.element, content=it.content, method=it.method,
-              result=_lines(it.result, results.get(it.key)))
+              result=_lines(it.result, results.get(it.key)),
+              sources={"result": _at("results", it.key)} if results.get(it.key) else None)
         for it in EVALUATION_ITEMS
     ]}
 
@@ -164,6 +179,23 @@ _EXTRAS = {
     "chengdu_table_12": _team,
     "chengdu_table_13": _evaluation,
 }
+
+
+#: Extras that print posted text (numbered lists of posted items, a name with a phone number):
+#: the data path each comes from.
+_SOURCES: dict[str, dict[str, DataPath]] = {
+    "chengdu_table_8": {"manager_line": _at("safety_manager"), "mgmt_desc": _at("issues"),
+                        "mgmt_sugg": _at("issues"), "training_desc": _at("issues"),
+                        "training_sugg": _at("issues")},
+    "chengdu_table_11": {"provider_name": _at("provider"), "basis": _at("basis"),
+                         "key_issues": _at("key_issues"), "suggestions": _at("suggestions"),
+                         "main_hazards": _at("main_hazards")},
+}
+
+
+def chengdu_table_sources(kind_type: str) -> dict[str, DataPath]:
+    """The extras of ``kind_type`` that print posted text, with their data paths."""
+    return dict(_SOURCES.get(kind_type, {}))
 
 
 def chengdu_table_extras(kind_type: str, model: Any | None) -> dict[str, Any]:

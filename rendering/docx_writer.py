@@ -39,6 +39,7 @@ from rendering.blocks import (
     Table,
     Text,
 )
+from rendering.pagination import breakable_rows
 
 __all__ = ["BASE_DOCX", "document_docx"]
 
@@ -123,13 +124,19 @@ def _box(p: DocxParagraph, mark: str) -> None:
         fonts.set(qn(attr), "Segoe UI Symbol")
 
 
-def _repeat_header(row_el: object) -> None:
+def _row_properties(row_el: object, *, header: bool, keep: bool) -> None:
+    """``w:tblHeader`` repeats a header row on every page; ``w:cantSplit`` keeps a short row whole
+    on a page. A tall row has no ``w:cantSplit``: Word would push it whole onto the next page
+    and cut it at the page's foot (rendering/pagination.py decides, as for both PDF engines)."""
+    if not (header or keep):
+        return
     tr_pr = row_el.get_or_add_trPr()  # type: ignore[attr-defined]
-    el = OxmlElement("w:tblHeader")
-    el.set(qn("w:val"), "true")
-    tr_pr.append(el)
-    cant = OxmlElement("w:cantSplit")
-    tr_pr.append(cant)
+    if keep:
+        tr_pr.append(OxmlElement("w:cantSplit"))
+    if header:
+        el = OxmlElement("w:tblHeader")
+        el.set(qn("w:val"), "true")
+        tr_pr.append(el)
 
 
 def _shade(cell: object) -> None:
@@ -149,7 +156,7 @@ def _vmerge(tc: object, val: str | None) -> None:
     tc_pr.append(el)
 
 
-def _table(sd: object, t: Table, text_w: float) -> None:
+def _table(sd: object, t: Table, text_w: float, landscape: bool) -> None:
     """Build the table row by row on the XML (python-docx's cell() is quadratic in the size)."""
     ncols = len(t.widths)
     total = sum(t.widths) or 1
@@ -163,10 +170,10 @@ def _table(sd: object, t: Table, text_w: float) -> None:
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
     below: dict[int, tuple[int, int]] = {}  # column → (rows still covered, colspan) from a rowspan
+    breakable = breakable_rows(t, landscape=landscape)
     for r, row in enumerate(t.rows):
         docx_row = table.add_row()  # type: ignore[no-untyped-call]
-        if r < t.header_rows:
-            _repeat_header(docx_row._tr)
+        _row_properties(docx_row._tr, header=r < t.header_rows, keep=not breakable[r])
         tcs = list(docx_row._tr.tc_lst)
         # (start col, span, cell or None=continue or False=no cell left in the row)
         plan: list[tuple[int, int, Cell | Literal[False] | None]] = []
@@ -219,7 +226,7 @@ def _table(sd: object, t: Table, text_w: float) -> None:
     sd.add_paragraph()  # type: ignore[attr-defined]
 
 
-def _block(sd: object, b: Block, text_w: float) -> None:
+def _block(sd: object, b: Block, text_w: float, landscape: bool) -> None:
     if isinstance(b, Heading):
         sd.add_paragraph(_clean(b.text), style=f"Heading {max(1, min(b.level, 3))}")  # type: ignore[attr-defined]
     elif isinstance(b, Paragraph):
@@ -232,7 +239,7 @@ def _block(sd: object, b: Block, text_w: float) -> None:
             for run in p.runs:
                 run.font.size = Pt(9)
     elif isinstance(b, Table):
-        _table(sd, b, text_w)
+        _table(sd, b, text_w, landscape)
     elif isinstance(b, Signatures):
         for sig in b.items:
             p = sd.add_paragraph()  # type: ignore[attr-defined]
@@ -279,7 +286,7 @@ def document_docx(doc: Document) -> bytes:
     title = sd.add_paragraph(_clean(doc.title), style="Title")
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     for b in doc.blocks:
-        _block(sd, b, text_w)
+        _block(sd, b, text_w, doc.landscape)
     tpl.render({"body": sd, "record_id": doc.record_id or ""}, autoescape=True)
     out = io.BytesIO()
     tpl.save(out)

@@ -21,6 +21,7 @@ from rendering.blocks import (
     Table,
     Text,
 )
+from rendering.pagination import breakable_rows
 
 __all__ = ["CSS_PATH", "document_html"]
 
@@ -73,15 +74,18 @@ def _cell(c: Cell, tag: str) -> str:
     return f"<{tag} {' '.join(attrs)}>{_inlines(c.inlines)}</{tag}>"
 
 
-def _table(t: Table) -> str:
+def _row(cells: str, breakable: bool) -> str:
+    return f"<tr>{cells}</tr>" if breakable else f'<tr class="keep">{cells}</tr>'
+
+
+def _table(t: Table, landscape: bool) -> str:
     total = sum(t.widths) or 1
     cols = "".join(f'<col style="width:{w / total * 100:.2f}%">' for w in t.widths)
-    head = "".join(
-        "<tr>" + "".join(_cell(c, "th") for c in r.cells) + "</tr>" for r in t.rows[: t.header_rows]
-    )
-    body = "".join(
-        "<tr>" + "".join(_cell(c, "td") for c in r.cells) + "</tr>" for r in t.rows[t.header_rows :]
-    )
+    rows = list(zip(t.rows, breakable_rows(t, landscape=landscape), strict=True))
+    head = "".join(_row("".join(_cell(c, "th") for c in r.cells), brk)
+                   for r, brk in rows[: t.header_rows])
+    body = "".join(_row("".join(_cell(c, "td") for c in r.cells), brk)
+                   for r, brk in rows[t.header_rows :])
     cls = "grid" + (" small" if t.font_small else "") + ("" if t.borders else " plain")
     cap = f'<p class="caption">{escape(t.caption)}</p>' if t.caption else ""
     thead = f"<thead>{head}</thead>" if head else ""
@@ -100,7 +104,7 @@ def _signatures(s: Signatures, stamp: str = "") -> str:
     return f'<div class="sigs cols{s.columns}">{stamp}{"".join(items)}</div>'
 
 
-def _block(b: Block, stamp: str = "") -> str:
+def _block(b: Block, stamp: str = "", landscape: bool = False) -> str:
     if isinstance(b, Heading):
         tag = {0: "h1", 1: "h2", 2: "h3"}.get(b.level, "h3")
         return f"<{tag}>{escape(b.text)}</{tag}>"
@@ -108,7 +112,7 @@ def _block(b: Block, stamp: str = "") -> str:
         cls = [f"a-{b.align}"] + (["indent"] if b.indent else []) + (["small"] if b.small else [])
         return f'<p class="{" ".join(cls)}">{_inlines(b.inlines)}</p>'
     if isinstance(b, Table):
-        return _table(b)
+        return _table(b, landscape)
     if isinstance(b, Signatures):
         return _signatures(b, stamp)
     if isinstance(b, PageBreak):
@@ -131,7 +135,7 @@ def document_html(doc: Document, *, font_css: str, qr_png: bytes | None = None) 
     page = "A4 landscape" if doc.landscape else "A4"
     parts = []
     for b in doc.blocks:
-        parts.append(_block(b, sig_stamp))
+        parts.append(_block(b, sig_stamp, doc.landscape))
         if isinstance(b, Signatures):
             sig_stamp = ""
     body = "".join(parts)

@@ -36,6 +36,7 @@ from rendering.blocks import (
     Text,
 )
 from rendering.fonts import FALLBACK_SANS, FALLBACK_SERIF, FONTS_DIR, SANS_FAMILY, SERIF_FAMILY
+from rendering.pagination import breakable_rows
 
 __all__ = ["compile_pdf", "document_json", "document_pdf_typst"]
 
@@ -190,35 +191,31 @@ def _inline(i: Inline, images: _Images) -> dict[str, Any]:
     raise TypeError(i)
 
 
-#: A cell with more text than this may break across pages (as WeasyPrint breaks a table row
-#: taller than a page despite ``break-inside: avoid``); shorter rows are kept whole.
-_KEEP_WHOLE_CHARS = 600
-
-
-def _keep_whole(c: Cell) -> bool:
-    if c.rowspan > 1:  # a cell spanning rows would hold all of them on one page
-        return False
-    chars = sum(len(i.text) + 40 * i.text.count("\n") for i in c.inlines if isinstance(i, Text))
-    images = sum(1 for i in c.inlines if isinstance(i, Image))
-    return chars + 150 * images <= _KEEP_WHOLE_CHARS
-
-
-def _cell(c: Cell, images: _Images) -> dict[str, Any]:
+def _cell(c: Cell, images: _Images, keep: bool) -> dict[str, Any]:
     return {"inlines": [_inline(i, images) for i in c.inlines], "colspan": c.colspan,
             "rowspan": c.rowspan, "header": c.header, "align": c.align,
-            "min_height": c.min_height_mm, "keep": _keep_whole(c)}
+            "min_height": c.min_height_mm,
+            # a cell spanning rows may always break between them (else it would hold them all on
+            # one page); a row is kept whole only when every cell in it is
+            "keep": keep and c.rowspan <= 1}
 
 
-def _block(b: Block, images: _Images) -> dict[str, Any]:
+def _table(t: Table, images: _Images, landscape: bool) -> dict[str, Any]:
+    breakable = breakable_rows(t, landscape=landscape)
+    return {"k": "tbl", "widths": list(t.widths), "header_rows": t.header_rows,
+            "caption": t.caption, "small": t.font_small, "borders": t.borders,
+            "rows": [[_cell(c, images, not brk) for c in r.cells]
+                     for r, brk in zip(t.rows, breakable, strict=True)]}
+
+
+def _block(b: Block, images: _Images, landscape: bool) -> dict[str, Any]:
     if isinstance(b, Heading):
         return {"k": "h", "text": b.text, "level": b.level}
     if isinstance(b, Paragraph):
         return {"k": "p", "inlines": [_inline(i, images) for i in b.inlines], "indent": b.indent,
                 "align": b.align, "small": b.small}
     if isinstance(b, Table):
-        return {"k": "tbl", "rows": [[_cell(c, images) for c in r.cells] for r in b.rows],
-                "widths": list(b.widths), "header_rows": b.header_rows, "caption": b.caption,
-                "small": b.font_small, "borders": b.borders}
+        return _table(b, images, landscape)
     if isinstance(b, Signatures):
         return {"k": "sig", "columns": b.columns, "items": [
             {"label": s.label, "name": _value(s.name) if s.name else None, "date": s.date,
@@ -238,7 +235,7 @@ def document_json(doc: Document, qr_png: bytes | None, images: _Images) -> str:
         "fonts": {"serif": [SERIF_FAMILY, *FALLBACK_SERIF], "sans": [SANS_FAMILY, *FALLBACK_SANS],
                   "box": ["DejaVu Sans", SERIF_FAMILY, *FALLBACK_SERIF],
                   "mono": ["DejaVu Sans Mono"]},
-        "blocks": [_block(b, images) for b in doc.blocks],
+        "blocks": [_block(b, images, doc.landscape) for b in doc.blocks],
     }
     return json.dumps(tree, ensure_ascii=False)
 

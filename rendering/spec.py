@@ -47,7 +47,16 @@ from rendering.blocks import (
     Table,
     Text,
 )
-from rendering.values import MISSING, fmt_date, fmt_value, resolve
+from rendering.values import (
+    DATA,
+    MISSING,
+    DataPath,
+    fmt_date,
+    fmt_value,
+    item_path,
+    resolve,
+    source_path,
+)
 
 __all__ = ["ANNEX_DIR", "AnnexSpec", "SpecError", "build_document", "load_spec"]
 
@@ -91,28 +100,52 @@ def load_spec(profile: str, doc_type: str) -> AnnexSpec:
     )
 
 
+@dataclass(frozen=True)
+class _Scope:
+    """What relative bind paths read from, and where that sits in the posted data (None: in a
+    value the view computed), so that every value printed names its field."""
+
+    obj: Any
+    at: DataPath | None
+
+
 class _Builder:
     def __init__(self, root: Any, blank: bool) -> None:
         self.root = root
         self.blank = blank
 
     # -- values -------------------------------------------------------------------------
-    def value(self, scope: Any, path: str, fmt: str | None = None) -> str | None:
+    def resolve(self, scope: _Scope, path: str) -> Any:
+        return resolve(scope.obj, self.root, path)
+
+    def source(self, scope: _Scope, path: str) -> DataPath | None:
+        return source_path(scope.obj, scope.at, self.root, path)
+
+    def value(self, scope: _Scope, path: str, fmt: str | None = None) -> str | None:
         if self.blank:
             return None
-        return fmt_value(resolve(scope, self.root, path), fmt)
+        return fmt_value(self.resolve(scope, path), fmt)
 
-    def val_inline(self, scope: Any, path: str, fmt: str | None = None, width: int = 10) -> Inline:
+    def val_inline(self, scope: _Scope, path: str, fmt: str | None = None,
+                   width: int = 10) -> Inline:
         v = self.value(scope, path, fmt)
         if v is None:
             return Blank(width) if self.blank else Text(NA)
-        return Text(v)
+        return Text(v, source=self.source(scope, path))
 
-    def present(self, scope: Any, path: str) -> bool:
-        v = resolve(scope, self.root, path)
+    def present(self, scope: _Scope, path: str) -> bool:
+        v = self.resolve(scope, path)
         return v is not MISSING and v is not None and v != [] and v != ""
 
-    def template(self, scope: Any, text: str) -> list[Inline]:
+    def items(self, scope: _Scope, path: str) -> list[_Scope]:
+        """The elements of the list bound at ``path``, each with its data path."""
+        items = self.resolve(scope, path)
+        if not items or items is MISSING:
+            return []
+        at = self.source(scope, path)
+        return [_Scope(item, item_path(item, at, i)) for i, item in enumerate(items)]
+
+    def template(self, scope: _Scope, text: str) -> list[Inline]:
         """``"根据 {basis} 要求"`` → text runs with the value (or a blank) in the hole."""
         out: list[Inline] = []
         rest = text
@@ -127,39 +160,39 @@ class _Builder:
             out.append(Text(rest))
         return out
 
-    def date_inline(self, scope: Any, path: str) -> Inline:
-        v = None if self.blank else resolve(scope, self.root, path)
+    def date_inline(self, scope: _Scope, path: str) -> Inline:
+        v = None if self.blank else self.resolve(scope, path)
         if v is None or v is MISSING:
             return Text("____年__月__日") if self.blank else Text(NA)
-        return Text(fmt_date(v) or NA)
+        return Text(fmt_date(v) or NA, source=self.source(scope, path))
 
-    def range_inlines(self, scope: Any, path: str, suffix: str) -> list[Inline]:
-        v = None if self.blank else resolve(scope, self.root, path)
+    def range_inlines(self, scope: _Scope, path: str, suffix: str) -> list[Inline]:
+        v = None if self.blank else self.resolve(scope, path)
         if v is None or v is MISSING:
             return [Text(f"_____年___月___日至_____年___月___日{suffix}")] if self.blank else [Text(NA)]
         start, end = resolve(v, v, "start"), resolve(v, v, "end")
-        return [Text(f"{fmt_date(start)}至{fmt_date(end)}{suffix}")]
+        return [Text(f"{fmt_date(start)}至{fmt_date(end)}{suffix}", source=self.source(scope, path))]
 
-    def photos(self, scope: Any, path: str) -> list[Inline]:
+    def photos(self, scope: _Scope, path: str) -> list[Inline]:
         if self.blank:
             return []
-        items = resolve(scope, self.root, path)
-        if not items or items is MISSING:
-            return []
         out: list[Inline] = []
-        for p in items:
-            out.append(Image(p.content, p.mime, getattr(p, "caption", None),
-                             getattr(p, "kind", "photo"), getattr(p, "fallback", None)))
+        for p in self.items(scope, path):
+            pic = p.obj
+            caption = getattr(pic, "caption", None)
+            out.append(Image(pic.content, pic.mime, caption, getattr(pic, "kind", "photo"),
+                             getattr(pic, "fallback", None),
+                             source=(*p.at, "caption") if p.at is not None and caption else None))
         return out
 
-    def choice(self, scope: Any, spec: dict[str, Any]) -> list[Inline]:
-        chosen = None if self.blank else resolve(scope, self.root, spec["choice"])
+    def choice(self, scope: _Scope, spec: dict[str, Any]) -> list[Inline]:
+        chosen = None if self.blank else self.resolve(scope, spec["choice"])
         chosen_set = set(chosen) if isinstance(chosen, list | tuple | set) else {chosen}
         style = spec.get("style", "box_first")
         return [Check(str(opt), (not self.blank) and opt in chosen_set, style) for opt in spec["options"]]
 
     # -- cells ----------------------------------------------------------------------------
-    def cell(self, scope: Any, spec: dict[str, Any] | str) -> Cell:
+    def cell(self, scope: _Scope, spec: dict[str, Any] | str) -> Cell:
         if isinstance(spec, str):
             spec = {"label": spec}
         inlines: list[Inline]
@@ -172,7 +205,8 @@ class _Builder:
                 inlines = [self.date_inline(scope, spec["bind"])]
             else:
                 v = self.value(scope, spec["bind"], fmt)
-                inlines = [Text(v)] if v is not None else ([] if self.blank else [Text(NA)])
+                inlines = ([Text(v, source=self.source(scope, spec["bind"]))] if v is not None
+                           else ([] if self.blank else [Text(NA)]))
             inlines += self.photos(scope, spec["photos"]) if "photos" in spec else []
         elif "choice" in spec:
             inlines = self.choice(scope, spec)
@@ -194,7 +228,7 @@ class _Builder:
         )
 
     # -- blocks ---------------------------------------------------------------------------
-    def blocks(self, scope: Any, specs: Iterable[dict[str, Any]]) -> list[Block]:
+    def blocks(self, scope: _Scope, specs: Iterable[dict[str, Any]]) -> list[Block]:
         out: list[Block] = []
         for spec in specs:
             if not isinstance(spec, dict):
@@ -207,7 +241,7 @@ class _Builder:
             out += self.block(scope, spec)
         return out
 
-    def block(self, scope: Any, spec: dict[str, Any]) -> list[Block]:
+    def block(self, scope: _Scope, spec: dict[str, Any]) -> list[Block]:
         if "heading" in spec:
             return [Heading(str(spec["heading"]), int(spec.get("level", 1)))]
         if "para" in spec:
@@ -229,25 +263,7 @@ class _Builder:
                                *self.range_inlines(scope, r["bind"], r.get("suffix", "期间"))),
                               indent=True)]
         if "text" in spec:
-            t = spec["text"]
-            out = []
-            if t.get("label"):
-                out.append(Paragraph(tuple(self.template(scope, str(t["label"]))),
-                                     indent=bool(t.get("label_indent", False))))
-            v = self.value(scope, t["bind"])
-            if v is None:
-                lines = int(t.get("lines", 2))
-                if self.blank:
-                    out += [Paragraph((Blank(40),)) for _ in range(lines)]
-                else:
-                    out.append(Paragraph((Text(NA),), indent=True))
-            else:
-                out += [Paragraph((Text(line),), indent=True) for line in v.split("\n")]
-            if "photos" in t:
-                pics = self.photos(scope, t["photos"])
-                if pics:
-                    out.append(Paragraph(tuple(pics)))
-            return out
+            return self.text_block(scope, spec["text"])
         if "item" in spec:
             it = spec["item"]
             chosen = (not self.blank) and self.present(scope, it["when"])
@@ -265,31 +281,54 @@ class _Builder:
             pics = self.photos(scope, spec["photos"])
             return [Paragraph(tuple(pics))] if pics else []
         if "signatures" in spec:
-            s = spec["signatures"]
-            items = []
-            for it in s["items"]:
-                name = None if self.blank or "name" not in it else self.value(scope, it["name"])
-                date = None
-                if not self.blank and "date" in it:
-                    date = fmt_date(resolve(scope, self.root, it["date"]) or None)
-                items.append(Signature(str(it["label"]), name, date, bool(it.get("with_date", True))))
-            return [Signatures(tuple(items), int(s.get("columns", 1)))]
+            return [self.signatures(scope, spec["signatures"])]
         if "pagebreak" in spec:
             return [PageBreak()]
         raise SpecError(f"unknown block: {sorted(spec)}")
 
+    def text_block(self, scope: _Scope, t: dict[str, Any]) -> list[Block]:
+        out: list[Block] = []
+        if t.get("label"):
+            out.append(Paragraph(tuple(self.template(scope, str(t["label"]))),
+                                 indent=bool(t.get("label_indent", False))))
+        v = self.value(scope, t["bind"])
+        if v is None:
+            lines = int(t.get("lines", 2))
+            if self.blank:
+                out += [Paragraph((Blank(40),)) for _ in range(lines)]
+            else:
+                out.append(Paragraph((Text(NA),), indent=True))
+        else:
+            at = self.source(scope, t["bind"])
+            out += [Paragraph((Text(line, source=at),), indent=True) for line in v.split("\n")]
+        if "photos" in t:
+            pics = self.photos(scope, t["photos"])
+            if pics:
+                out.append(Paragraph(tuple(pics)))
+        return out
+
+    def signatures(self, scope: _Scope, s: dict[str, Any]) -> Signatures:
+        items = []
+        for it in s["items"]:
+            name = None if self.blank or "name" not in it else self.value(scope, it["name"])
+            date = None
+            if not self.blank and "date" in it:
+                date = fmt_date(self.resolve(scope, it["date"]) or None)
+            items.append(Signature(str(it["label"]), name, date, bool(it.get("with_date", True)),
+                                   source=self.source(scope, it["name"]) if name else None))
+        return Signatures(tuple(items), int(s.get("columns", 1)))
+
     def blocks_blank(self, specs: Iterable[dict[str, Any]]) -> list[Block]:
         """An item not chosen on a filled form: its sub-fields show ／."""
-        return self.blocks(MISSING, specs)
+        return self.blocks(_Scope(MISSING, None), specs)
 
-    def each(self, scope: Any, spec: dict[str, Any]) -> list[Block]:
-        items = [] if self.blank else resolve(scope, self.root, spec["bind"])
-        items = list(items) if items and items is not MISSING else []
+    def each(self, scope: _Scope, spec: dict[str, Any]) -> list[Block]:
+        items = [] if self.blank else self.items(scope, spec["bind"])
         minimum = int(spec.get("min", 1 if self.blank else 0))
         out: list[Block] = []
         count = max(len(items), minimum)
         for i in range(count):
-            item = items[i] if i < len(items) else MISSING
+            item = items[i] if i < len(items) else _Scope(MISSING, None)
             sub = self.blocks(item, spec["blocks"])
             if spec.get("numbered") == "circled" and sub and isinstance(sub[0], Paragraph):
                 first = sub[0]
@@ -300,15 +339,14 @@ class _Builder:
             out += self.blocks(scope, spec["after"])
         return out
 
-    def grid(self, scope: Any, spec: dict[str, Any]) -> Table:
+    def grid(self, scope: _Scope, spec: dict[str, Any]) -> Table:
         rows = []
         for row in spec["rows"]:
             if isinstance(row, dict) and "each" in row:
                 each = row["each"]
-                items = [] if self.blank else resolve(scope, self.root, each["bind"])
-                items = list(items) if items and items is not MISSING else []
+                items = [] if self.blank else self.items(scope, each["bind"])
                 for i in range(max(len(items), int(each.get("min", 1)))):
-                    item = items[i] if i < len(items) else MISSING
+                    item = items[i] if i < len(items) else _Scope(MISSING, None)
                     rows.append(Row(tuple(self.cell(item, c) for c in each["cells"])))
                 continue
             rows.append(Row(tuple(self.cell(scope, c) for c in row)))
@@ -317,7 +355,7 @@ class _Builder:
                      font_small=bool(spec.get("small", False)),
                      borders=bool(spec.get("borders", True)))
 
-    def table(self, scope: Any, spec: dict[str, Any]) -> Table:
+    def table(self, scope: _Scope, spec: dict[str, Any]) -> Table:
         columns = spec["columns"]
         widths: list[float] = []
         header: list[Row] = []
@@ -331,11 +369,10 @@ class _Builder:
                 "index") else []
             cells += [Cell((Text(str(c["label"])),), header=True, align="center") for c in columns]
             header = [Row(tuple(cells))]
-        items = resolve(scope, self.root, spec["bind"]) if "bind" in spec else MISSING
         fixed = bool(spec.get("fixed", False))  # rows that exist on blank forms too (fixed items)
+        items = self.items(scope, spec["bind"]) if "bind" in spec else []
         if self.blank and not fixed:
-            items = MISSING
-        items = list(items) if items and items is not MISSING else []
+            items = []
         body: list[list[Cell]] = []
         saved_blank = self.blank
         for i, item in enumerate(items):
@@ -397,5 +434,5 @@ def build_document(spec: AnnexSpec, context: Any, *, blank: bool) -> Document:
     """The document for ``context`` (the prepared data), or the blank form when ``blank``."""
     builder = _Builder(context, blank)
     doc = Document(title=spec.title, subtitle=spec.subtitle, blank=blank, landscape=spec.landscape)
-    doc.add(*builder.blocks(context, spec.blocks))
+    doc.add(*builder.blocks(_Scope(context, None if blank else DATA), spec.blocks))
     return doc

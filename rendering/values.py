@@ -1,4 +1,5 @@
-"""How a bound value reads on paper: dates as 2026年3月5日, money with two decimals, lists joined."""
+"""How a bound value reads on paper (dates as 2026年3月5日, money with two decimals, lists joined)
+and where in the posted data it came from (:func:`source_path`, for the completeness proof)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,12 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-__all__ = ["MISSING", "fmt_date", "fmt_value", "resolve"]
+__all__ = ["DATA", "MISSING", "DataPath", "Overlay", "fmt_date", "fmt_value", "item_path",
+           "resolve", "source_path"]
+
+#: A JSON path into a request body, e.g. ``("data", "hazards", 3, "description")``.
+DataPath = tuple[str | int, ...]
+DATA: DataPath = ("data",)
 
 
 class _Missing:
@@ -19,6 +25,66 @@ class _Missing:
 
 
 MISSING: Any = _Missing()
+
+
+class Overlay:
+    """``base``'s attributes with ``over`` taking precedence: a document or a row as printed (the
+    posted model plus the values computed for it: levels, scores, totals, numbered lists).
+
+    ``path`` is where ``base`` sits in the posted data, when the overlay stands for a posted item
+    in a list the view computed (a risk row with its computed level). ``sources`` names the data
+    path of overrides that print posted text (a numbered list of the posted items, a hint followed
+    by the posted record); every other override is computed and has no data path. Absent
+    attributes (and everything, when ``base`` is None) read as MISSING.
+    """
+
+    def __init__(self, base: Any = None, *, path: DataPath | None = None,
+                 sources: Mapping[str, DataPath] | None = None, **over: Any) -> None:
+        self.__dict__.update(over)
+        self.__dict__["_base"] = base
+        self.__dict__["_path"] = path
+        self.__dict__["_sources"] = dict(sources or {})
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") or self.__dict__.get("_base") is None:
+            return MISSING
+        return getattr(self.__dict__["_base"], name, MISSING)
+
+
+def item_path(item: Any, list_path: DataPath | None, index: int) -> DataPath | None:
+    """The data path of element ``index`` of a bound list (itself at ``list_path``, if posted)."""
+    if isinstance(item, Overlay) and item.__dict__["_path"] is not None:
+        return item.__dict__["_path"]  # type: ignore[no-any-return]
+    return None if list_path is None else (*list_path, index)
+
+
+def source_path(scope: Any, at: DataPath | None, root: Any, path: str) -> DataPath | None:
+    """The data path of the value ``resolve(scope, root, path)`` reads, ``scope`` being at ``at``
+    (root: :data:`DATA`); None when the value is computed or not posted as such."""
+    if path == ".":
+        return at
+    obj, here = (root, DATA) if path.startswith("$.") else (scope, at)
+    path = path[2:] if path.startswith("$.") else path
+    for part in path.replace("]", "").replace("[", ".").split("."):
+        if obj is None or obj is MISSING:
+            return None
+        here = _step_path(obj, here, part)
+        obj = resolve(obj, obj, part)
+    return here
+
+
+def _step_path(obj: Any, here: DataPath | None, part: str) -> DataPath | None:
+    if isinstance(obj, Overlay):
+        own = obj.__dict__
+        if part in own["_sources"]:
+            return own["_sources"][part]  # type: ignore[no-any-return]
+        if part in own:  # computed
+            return None
+    if here is None:
+        return None
+    if isinstance(obj, list | tuple) and part.isdigit():
+        return (*here, int(part))
+    return (*here, part)
 
 
 def resolve(scope: Any, root: Any, path: str) -> Any:

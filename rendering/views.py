@@ -13,33 +13,19 @@ from typing import Any
 
 from domain.catalog import FormKind
 from domain.scoring import APPENDIX_D, APPENDIX_E, Rule, ScoreSheet
-from rendering.chengdu_views import chengdu_table_extras
-from rendering.values import MISSING
+from rendering.chengdu_views import chengdu_table_extras, chengdu_table_sources
+from rendering.values import DATA, MISSING, Overlay
 
 __all__ = ["View", "view_for"]
 
 
-class View:
-    """Attribute access to ``model`` with ``extras`` taking precedence; absent → MISSING."""
+class View(Overlay):
+    """The posted ``model`` with the values the domain computes for it (``extras``) taking
+    precedence; absent → MISSING. ``sources`` names the extras that print posted text."""
 
-    def __init__(self, model: Any, **extras: Any) -> None:
-        self._model = model
-        self.__dict__.update(extras)
-
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("__") or self.__dict__.get("_model") is None:
-            return MISSING
-        return getattr(self._model, name, MISSING)
-
-
-@dataclass(frozen=True)
-class ScoreRowView:
-    group: str
-    name: str
-    max: str
-    criterion: str
-    score: str | None
-    remark: str | None
+    def __init__(self, model: Any, *, sources: dict[str, Any] | None = None,
+                 **extras: Any) -> None:
+        super().__init__(model, sources=sources, **extras)
 
 
 def _num(x: Decimal) -> str:
@@ -47,7 +33,9 @@ def _num(x: Decimal) -> str:
 
 
 def _score_rows(catalogue: tuple[Rule, ...], sheet: ScoreSheet | None,
-                group_max: bool) -> list[ScoreRowView]:
+                group_max: bool) -> list[Overlay]:
+    """One printed row per indicator: group, name, max, criterion, score and remark (the rule's
+    deductions, then the assessor's posted note, at ``findings.<key>.note``)."""
     by_key = {ln.rule.key: ln for ln in sheet.lines} if sheet else {}
     group_totals: dict[str, Decimal] = {}
     for r in catalogue:
@@ -56,8 +44,10 @@ def _score_rows(catalogue: tuple[Rule, ...], sheet: ScoreSheet | None,
     for r in catalogue:
         ln = by_key.get(r.key)
         group = f"{r.group}\n（{_num(group_totals[r.group])} 分）" if group_max else r.group
-        rows.append(ScoreRowView(group, r.name, _num(r.max), r.criterion,
-                                 _num(ln.score) if ln else None, ln.remark if ln else None))
+        note = {"remark": (*DATA, "findings", r.key, "note")} if ln and ln.finding.note else None
+        rows.append(Overlay(group=group, name=r.name, max=_num(r.max), criterion=r.criterion,
+                            score=_num(ln.score) if ln else None,
+                            remark=ln.remark if ln else None, sources=note))
     return rows
 
 
@@ -82,7 +72,7 @@ def view_for(kind: FormKind, model: Any | None) -> View:
     extras.update(chengdu_table_extras(kind.type, model))
     if model is not None and key in _RISK_MAP_ROWS:
         extras["risk_map"] = _risk_map(_RISK_MAP_ROWS[key](model, extras))
-    return View(model, **extras)
+    return View(model, sources=chengdu_table_sources(kind.type), **extras)
 
 
 # -- 安全风险四色图 (Chengdu 3.2) as a picture of the `photos` mechanism -----------------------------

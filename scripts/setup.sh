@@ -11,12 +11,36 @@ missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+APT_LOCK_WAIT=${APT_LOCK_WAIT:-600}  # seconds to wait for another apt/dpkg (unattended-upgrades)
+
+# apt-get that waits, up to APT_LOCK_WAIT s, while another process holds an apt/dpkg lock,
+# instead of failing: apt-get itself waits for dpkg's frontend lock (DPkg::Lock::Timeout); the
+# lists lock (apt-get update) and the archives lock it does not wait for, so a run refused with
+# "Could not get lock" (before it changed anything) is tried again.
+apt_get() {
+  local deadline=$((SECONDS + APT_LOCK_WAIT)) out
+  out=$(mktemp)
+  while true; do
+    if $SUDO env LC_ALL=C.UTF-8 DEBIAN_FRONTEND=noninteractive \
+         apt-get -o DPkg::Lock::Timeout="$APT_LOCK_WAIT" "$@" 2>&1 | tee "$out"; then
+      rm -f "$out"
+      return 0
+    fi
+    if ! grep -q "Could not get lock" "$out" || [ "$SECONDS" -ge "$deadline" ]; then
+      rm -f "$out"
+      return 1
+    fi
+    echo "apt is busy (another process holds its lock); trying again in 5 s"
+    sleep 5
+  done
+}
+
 if [ ${#missing[@]} -gt 0 ]; then
-  SUDO=""
-  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   echo "installing system packages: ${missing[*]}"
-  $SUDO apt-get update -q
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+  apt_get update -q
+  apt_get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
 PY=${PYTHON:-python3}

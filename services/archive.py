@@ -1,103 +1,81 @@
-"""Archive records: render → sign → write every part under a COMPLIANCE lock → register.
+"""Archive records: prepare → produce → stage → lock → register.
 
-Write order (what makes a crash harmless):
-1. a ``pending`` registry row (carries the Idempotency-Key; a retry finds it);
-2. the parts (PDF, DOCX, source JSON), each locked;
-3. the manifest, locked — its presence is what makes the record complete;
-4. the registry row turns ``archived``.
-A crash between any two steps is completed by ``recover()`` at start-up or by the client's retry
-with the same Idempotency-Key; the registry can always be rebuilt from the manifests alone.
+Order of work (what makes a client's mistake and a crash both harmless):
+
+1. ``prepare`` checks everything about the request (all problems at once): a client's mistake
+   is a 4xx and nothing is written anywhere;
+2. ``produce`` renders, proves complete, stamps and signs in memory: a PDF that would hide a
+   value is a 422 and nothing is written;
+3. one transaction inserts the ``pending`` registry row (with its Idempotency-Key, and its
+   ``supersedes`` slot: one successor per record) and *stages* every part in the database;
+4. :meth:`ArchiveService.complete` writes the staged parts under COMPLIANCE lock, then the
+   manifest, then marks the row ``archived`` and drops the staged copies (one transaction).
+
+Step 4 is the only way a record is finished: by its creator, by a client's retry with the same
+Idempotency-Key, by a job, and by :meth:`ArchiveService.recover` (start-up and a periodic
+thread). It is idempotent: a part already stored with the staged bytes is kept; a part stored
+with *other* bytes, or a record with nothing staged and no manifest, fails with a reason. A
+writer holds a pending record by a lease (``lease_until``), so two processes never write one
+record at once and a record whose writer died is taken over when the lease runs out.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pydantic import BaseModel
-from sqlalchemy import Engine, and_, func, insert, select, update
+from sqlalchemy import Engine, and_, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from core.settings import Settings
 from domain.access import Action, Caller, require
 from domain.archive_items import archive_items
-from domain.catalog import FormKind, get_kind, parse_data
 from domain.errors import Conflict, DomainValidationError, NotFound
 from domain.ids import new_record_id
+from domain.records import record_subject
 from domain.retention import add_years, retention_years
-from domain.signatures import PartySignature, check_signature_order
-from domain.validation import parse_model
 from rendering.spec import load_spec
 from services.audit import AuditLog
-from services.render import build, render_document
-from storage.errors import ObjectExists, ObjectNotFound
+from services.prepare import PreparedDocument, prepare, request_sha256
+from services.produce import Artefacts, DocumentSigner, Stamper, produce
+from services.records import (
+    ARCHIVED,
+    FAILED,
+    MANIFEST,
+    PARTS,
+    PENDING,
+    KeyScope,
+    Manifest,
+    PartRef,
+    Record,
+    RecordPending,
+    build_manifest,
+    canonical_json,
+    describe,
+    record_prefix,
+    sha256_hex,
+)
+from storage.errors import ObjectExists, ObjectNotFound, StorageUnavailable
 from storage.objectstore import ObjectStore
-from storage.tables import records
+from storage.tables import legal_holds, records, staged_parts
 
-__all__ = ["ArchiveService", "RecordPart", "canonical_json", "iso_utc", "sha256_hex"]
+__all__ = ["ArchiveService", "IdempotencyKey", "RecordPart", "RecoveryReport"]
 
 log = logging.getLogger("azx.archive")
 
-PARTS = {
-    "pdf": ("document.pdf", "application/pdf"),
-    "docx": ("document.docx",
-             "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-    "json": ("source.json", "application/json"),
-}
-MANIFEST = "manifest.json"
+_META = "meta"  # a staged pseudo-part: manifest fields of paper scans, never an object
 
 
-def canonical_json(obj: Any) -> bytes:
-    return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
-                      default=str).encode("utf-8")
+@dataclass(frozen=True)
+class IdempotencyKey:
+    """A key that makes a create safe to repeat, in the namespace of whoever made it."""
 
-
-def sha256_hex(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def parse_signatures(doc_type: str, raw: Any) -> list[PartySignature]:
-    """The parties' signatures posted with a document, validated and in the annex's order."""
-    if raw is None:
-        return []
-    if not isinstance(raw, list):
-        raise DomainValidationError.single(("signatures",), "list_type", "必须是 JSON 数组",
-                                           "must be a JSON array")
-    parties = [parse_model(PartySignature, item, ("signatures", i)) for i, item in enumerate(raw)]
-    problems = check_signature_order(doc_type, parties)
-    if problems:
-        raise DomainValidationError(problems)
-    return parties
-
-
-def _scan_media_type(content: bytes) -> str:
-    if content.startswith(b"%PDF-"):
-        return "application/pdf"
-    if content.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if content.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    raise DomainValidationError.single(("file",), "scan_format", "扫描件须为 PDF、JPEG 或 PNG",
-                                       "a scan must be a PDF, JPEG or PNG file")
-
-
-def _source(record_id: str, kind: FormKind, version: str, data: Any,
-            parties: list[PartySignature]) -> bytes:
-    """The stored source JSON: what was posted, never the parties' certificates or passwords."""
-    return canonical_json({
-        "id": record_id, "type": kind.type, "profile": kind.profile, "template_version": version,
-        "data": data,
-        "signatures": [p.model_dump(mode="json", exclude={"p12", "p12_password"}) for p in parties],
-    })
-
-
-def record_prefix(record_id: str) -> str:
-    return f"records/{record_id}/"
+    value: str
+    scope: KeyScope = "client"
 
 
 @dataclass(frozen=True)
@@ -107,221 +85,324 @@ class RecordPart:
     filename: str
 
 
-def _policy_and_insured(model: BaseModel) -> tuple[str | None, str | None]:
-    policy = getattr(model, "policy", None)
-    policy_no = getattr(policy, "policy_no", None)
-    insured = getattr(model, "insured", None)
-    name = getattr(insured, "name", None) or getattr(model, "insured_name", None)
-    if name is None and policy is not None:
-        name = getattr(policy, "insured_name", None)
-    return policy_no, name
+@dataclass
+class RecoveryReport:
+    completed: int = 0
+    failed: int = 0
+    still_pending: int = 0
+
+    def __bool__(self) -> bool:
+        return bool(self.completed or self.failed or self.still_pending)
+
+
+@dataclass(frozen=True)
+class _Staged:
+    name: str
+    content: bytes
+    media_type: str
+    sha256: str
+
+
+class _IntegrityProblem(Exception):
+    """A record's object holds other bytes than the ones staged for it."""
 
 
 class ArchiveService:
     def __init__(self, *, engine: Engine, store: ObjectStore, settings: Settings, audit: AuditLog,
-                 pdf_signer: Any | None = None, stamper: Any | None = None,
+                 signer: DocumentSigner | None = None, stamper: Stamper | None = None,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.engine = engine
         self.store = store
         self.settings = settings
         self.audit = audit
-        self.pdf_signer = pdf_signer
-        self.stamper = stamper  # makes the QR verify URL + SVG for a record (signing.stamp)
+        self.signer = signer
+        self.stamper = stamper
         self.clock = clock
 
     # -- create ---------------------------------------------------------------------------
-    def create(self, caller: Caller, doc_type: str, profile: str | None, data: Any, *,
-               idempotency_key: str | None = None, supersedes: str | None = None,
-               signatures: Any = None) -> dict[str, Any]:
+    def create(self, caller: Caller, request: Any, *,
+               key: IdempotencyKey | None = None) -> dict[str, Any]:
+        """Archive the document ``request`` ({type, profile, data, supersedes, signatures}).
+
+        Returns the record under lock (status ``archived``), or — when the store is away —
+        accepted and ``pending``: it is staged and completes on its own once the store is
+        back. A request that cannot be archived raises before anything is written."""
         require(caller, Action.CREATE)
-        kind = get_kind(doc_type, profile)
-        model = parse_data(kind, data)
-        parties = parse_signatures(kind.type, signatures)
-        request = {"type": kind.type, "profile": kind.profile, "data": data,
-                   "supersedes": supersedes, "signatures": signatures}
-        request_sha = sha256_hex(canonical_json(request))
-        if idempotency_key:
-            existing = self._by_idempotency(caller.tenant, idempotency_key)
+        if key is not None:
+            existing = self.find_by_key(caller.tenant, key)
             if existing is not None:
-                if existing["request_sha256"] != request_sha:
-                    raise Conflict(
-                        "该 Idempotency-Key 已用于另一内容不同的请求",
-                        "this Idempotency-Key was already used with a different request body",
-                    )
-                if existing["status"] != "archived":
-                    self._complete(existing["id"])
-                    row = self._row(existing["id"])
-                    if row is not None and row["status"] != "archived":
-                        # crashed before even the source was stored: finish from this request
-                        source = _source(row["id"], kind, row["template_version"], data, parties)
-                        years = retention_years(self.settings.retention_years,
-                                                self.settings.retention_overrides,
-                                                caller.tenant, kind.type)
-                        self._write(kind, model, row, source, years, parties)
-                return self.get(caller, existing["id"])
-        if supersedes:
-            old = self._row(supersedes)
-            if old is None or old["tenant"] != caller.tenant:
-                raise DomainValidationError.single(
-                    ("supersedes",), "unknown_record", f"要更正的记录「{supersedes}」不存在",
-                    f"record {supersedes!r} to be superseded does not exist")
-            if old["superseded_by"]:
-                raise Conflict(f"记录「{supersedes}」已被「{old['superseded_by']}」更正",
-                               f"record {supersedes!r} is already superseded by "
-                               f"{old['superseded_by']!r}")
+                return self._replay(existing, request)
+        prepared = prepare(request, caller, find_record=self.find)
         now = self.clock()
+        kind = prepared.checked.kind
         record_id = new_record_id(kind.type, now.year)
-        spec = load_spec(kind.profile, kind.type)
-        source_bytes = _source(record_id, kind, spec.version, data, parties)
-        years = retention_years(self.settings.retention_years, self.settings.retention_overrides,
-                                caller.tenant, kind.type)
-        policy_no, insured = _policy_and_insured(model)
-        row = {
-            "id": record_id, "tenant": caller.tenant, "doc_type": kind.type,
-            "profile": kind.profile, "title": kind.title, "policy_no": policy_no,
-            "insured_name": insured, "template_version": spec.version,
-            "content_sha256": sha256_hex(source_bytes), "parts": {},
-            "manifest_key": record_prefix(record_id) + MANIFEST, "created_at": now,
-            "retain_until": add_years(now, years), "legal_hold": False, "status": "pending",
-            "supersedes": supersedes, "created_by": caller.key_id,
-            "idempotency_key": idempotency_key, "request_sha256": request_sha,
-            "archive_items": [a.as_dict() for a in archive_items(kind.type, model)],
-        }
+        version = load_spec(kind.profile, kind.type).version
+        artefacts = produce(prepared, record_id=record_id, template_version=version,
+                            settings=self.settings, stamper=self.stamper, signer=self.signer)
+        record = self._new_record(caller, prepared, record_id, version, artefacts, now, key)
+        staged = [_stage("json", artefacts.source), _stage("pdf", artefacts.pdf),
+                  _stage("docx", artefacts.docx)]
         try:
-            with self.engine.begin() as conn:
-                conn.execute(insert(records).values(**row))
-        except IntegrityError:  # a concurrent request with the same Idempotency-Key won
-            if idempotency_key:
-                return self.create(caller, doc_type, profile, data,
-                                   idempotency_key=idempotency_key, supersedes=supersedes,
-                                   signatures=signatures)
-            raise
-        self._write(kind, model, row, source_bytes, years, parties)
+            self._insert(record, staged)
+        except IntegrityError:
+            return self._lost_race(caller, request, key, prepared)
         self.audit.append("create", tenant=caller.tenant, actor=caller.key_id,
                           record_id=record_id, detail={"type": kind.type, "profile": kind.profile})
-        return self.get(caller, record_id)
+        return self._finish_or_accept(record_id)
 
-    def _write(self, kind: FormKind, model: BaseModel, row: dict[str, Any], source: bytes,
-               years: int, parties: list[PartySignature] | None = None) -> None:
-        rid = row["id"]
-        row = dict(row)
-        for col in ("retain_until", "created_at"):  # SQLite hands datetimes back naive (UTC)
-            if row.get(col) is not None and row[col].tzinfo is None:
-                row[col] = row[col].replace(tzinfo=UTC)
-        # the source first: a crash after this point can always be completed from it
-        json_part = self._put(rid, PARTS["json"][0], source, PARTS["json"][1], row["retain_until"])
-        doc = build(kind, model, record_id=rid)
-        qr = None
-        if self.stamper is not None:
-            doc.verify_url, qr = self.stamper(rid, bytes.fromhex(row["content_sha256"]))
-        pdf = render_document(doc, "pdf", qr_png=qr, engine=self.settings.pdf_engine)
-        signers: list[dict[str, Any]] = []
-        if self.pdf_signer is not None:
-            pdf, signers = self.pdf_signer(pdf, rid, kind, parties or [])
-        docx = render_document(doc, "docx")
-        parts: dict[str, Any] = {}
-        for name, payload in (("pdf", pdf), ("docx", docx)):
-            filename, media = PARTS[name]
-            parts[name] = self._put(rid, filename, payload, media, row["retain_until"])
-        parts["json"] = json_part
-        manifest = self._manifest(row, parts, years, signers)
-        self._put(rid, MANIFEST, canonical_json(manifest), "application/json", row["retain_until"])
-        self._mark_archived(rid, parts, signers)
-        if row.get("supersedes"):
-            self._link_superseded(row["supersedes"], rid)
-
-    def _put(self, rid: str, filename: str, payload: bytes, media: str,
-             until: datetime) -> dict[str, Any]:
-        key = record_prefix(rid) + filename
-        digest = sha256_hex(payload)
+    def _finish_or_accept(self, rid: str) -> dict[str, Any]:
+        """The record under lock; or, if the store is away, the accepted record still
+        ``pending`` (it completes on its own: a retry would only find the same record)."""
         try:
-            ver = self.store.put_locked(key, payload, media, until, metadata={"record-id": rid})
+            return describe(self._finish(rid))
+        except StorageUnavailable as exc:
+            log.warning("record %s accepted; the store is unavailable (%s): it completes when "
+                        "the store is back", rid, exc)
+            found = self.find(rid)
+            assert found is not None
+            return describe(found)
+
+    def _new_record(self, caller: Caller, prepared: PreparedDocument, record_id: str,
+                    version: str, artefacts: Artefacts, now: datetime,
+                    key: IdempotencyKey | None) -> Record:
+        kind, model = prepared.checked.kind, prepared.checked.model
+        years = self._years(caller.tenant, kind.type)
+        policy_no, insured = record_subject(model)
+        return Record(
+            id=record_id, tenant=caller.tenant, doc_type=kind.type, profile=kind.profile,
+            title=kind.title, template_version=version,
+            content_sha256=artefacts.content_sha256,
+            manifest_key=record_prefix(record_id) + MANIFEST, created_at=now, status=PENDING,
+            retain_until=add_years(now, years), policy_no=policy_no, insured_name=insured,
+            supersedes=prepared.supersedes, created_by=caller.key_id,
+            idempotency_key=key.value if key else None, key_scope=key.scope if key else "client",
+            request_sha256=prepared.request_sha256, signers=artefacts.signers,
+            archive_items=[a.as_dict() for a in archive_items(kind.type, model)],
+            lease_until=now + self._lease)
+
+    def _insert(self, record: Record, staged: list[_Staged]) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(insert(records).values(**record.row()))
+            conn.execute(insert(staged_parts), [
+                {"record_id": record.id, "name": s.name, "content": s.content,
+                 "media_type": s.media_type, "sha256": s.sha256} for s in staged])
+
+    def _replay(self, existing: Record, request: Any) -> dict[str, Any]:
+        """A retry with a known Idempotency-Key: the same record, finished if need be."""
+        if existing.request_sha256 != request_sha256(request):
+            raise Conflict("该 Idempotency-Key 已用于另一内容不同的请求",
+                           "this Idempotency-Key was already used with a different request body")
+        if existing.status == PENDING:
+            try:
+                return describe(self.complete(existing.id))
+            except (RecordPending, StorageUnavailable):
+                pass  # still being written, or the store is away: it completes on its own
+        return describe(existing)
+
+    def _lost_race(self, caller: Caller, request: Any, key: IdempotencyKey | None,
+                   prepared: PreparedDocument) -> dict[str, Any]:
+        """The insert hit a unique constraint: a concurrent request with the same key, or a
+        concurrent correction of the same record, came first."""
+        if key is not None:
+            existing = self.find_by_key(caller.tenant, key)
+            if existing is not None:
+                return self._replay(existing, request)
+        old = prepared.supersedes
+        if old is not None:
+            with self.engine.connect() as conn:
+                taken = conn.execute(select(records.c.id).where(
+                    records.c.supersedes == old)).scalar()
+            raise Conflict(f"记录「{old}」已有更正记录「{taken}」，一条记录只能更正一次",
+                           f"record {old!r} already has a correction ({taken!r}); a record is "
+                           "corrected once")
+        raise Conflict("请求与另一请求同时提交，请重试", "a concurrent request conflicted; retry")
+
+    # -- completing: the one path that finishes a record ----------------------------------
+    @property
+    def _lease(self) -> timedelta:
+        return timedelta(seconds=self.settings.record_lease_seconds)
+
+    def complete(self, rid: str) -> Record:
+        """Finish a pending record (idempotent); raise RecordPending if another writer holds
+        it, StorageUnavailable if the store is away."""
+        record = self.find(rid)
+        if record is None:
+            raise NotFound("记录", rid)
+        if record.status != PENDING:
+            return record
+        if not self._claim(rid):
+            raise RecordPending(rid)
+        return self._finish(rid)
+
+    def _claim(self, rid: str, *, force: bool = False) -> bool:
+        now = self.clock()
+        cond = [records.c.id == rid, records.c.status == PENDING]
+        if not force:
+            cond.append(or_(records.c.lease_until.is_(None), records.c.lease_until < now))
+        with self.engine.begin() as conn:
+            res = conn.execute(update(records).where(*cond).values(lease_until=now + self._lease))
+        return res.rowcount == 1
+
+    def _finish(self, rid: str) -> Record:
+        """Write a claimed record's staged parts and manifest, then register it archived."""
+        record = self.find(rid)
+        assert record is not None
+        try:
+            manifest = self._stored_manifest(record)
+            if manifest is None:
+                manifest = self._write_parts(record)
+        except StorageUnavailable:
+            self._release(rid)
+            raise
+        except _IntegrityProblem as exc:
+            return self._fail(record, "integrity", f"归档对象与待写入内容不一致：{exc}",
+                              f"an archived object differs from what was to be written: {exc}")
+        except _NothingStaged:
+            return self._fail(record, "nothing_staged",
+                              "该记录没有待写入的内容（由早期版本留下），请重新提交",
+                              "nothing is staged for this record (left by an earlier version); "
+                              "submit it again")
+        self._mark_archived(record, manifest)
+        found = self.find(rid)
+        assert found is not None
+        return found
+
+    def _write_parts(self, record: Record) -> Manifest:
+        staged = self._staged(record.id)
+        objects = [s for s in staged if s.name != _META]
+        if not objects:
+            raise _NothingStaged
+        parts = {s.name: self._put(record, s) for s in objects}
+        meta = next((s for s in staged if s.name == _META), None)
+        extra: dict[str, str | None] = {}
+        if meta is not None:
+            extra = json.loads(meta.content)
+        manifest = build_manifest(
+            record, parts, archived_at=self.clock(),
+            retention_years=self._years(record.tenant, record.doc_type), signers=record.signers,
+            original_filename=extra.get("original_filename"), note=extra.get("note"))
+        try:
+            self.store.put_locked(record.manifest_key, manifest.content(), "application/json",
+                                  record.retain_until, metadata={"record-id": record.id})
+        except ObjectExists:  # written by an earlier attempt that stopped before the registry
+            stored = self._stored_manifest(record)
+            if stored is None:
+                raise _IntegrityProblem(f"{MANIFEST} exists but is not readable") from None
+            return stored
+        return manifest
+
+    def _put(self, record: Record, part: _Staged) -> PartRef:
+        filename = PARTS[part.name][0] if part.name in PARTS else f"scan.{_ext(part.media_type)}"
+        key = record_prefix(record.id) + filename
+        try:
+            ver = self.store.put_locked(key, part.content, part.media_type, record.retain_until,
+                                        metadata={"record-id": record.id})
             version_id: str | None = ver.version_id
-        except ObjectExists:  # written before a crash: keep what is there, if intact
+        except ObjectExists:  # written before a crash: keep it if it holds exactly these bytes
             info = self.store.stat(key)
-            stored = self.store.get(key)
-            digest, version_id, payload = sha256_hex(stored), info.version_id, stored
-        return {"key": key, "sha256": digest, "size": len(payload), "version_id": version_id,
-                "media_type": media}
+            if sha256_hex(self.store.get(key, info.version_id)) != part.sha256:
+                raise _IntegrityProblem(f"{filename} holds other bytes") from None
+            version_id = info.version_id
+        return PartRef(key=key, sha256=part.sha256, size=len(part.content),
+                       version_id=version_id, media_type=part.media_type)
 
-    def _manifest(self, row: dict[str, Any], parts: dict[str, Any], years: int,
-                  signers: list[dict[str, Any]]) -> dict[str, Any]:
-        return {
-            "manifest_version": 1, "id": row["id"], "type": row["doc_type"],
-            "profile": row["profile"], "title": row["title"], "tenant": row["tenant"],
-            "policy_no": row["policy_no"], "insured": row["insured_name"],
-            "template_version": row["template_version"], "content_sha256": row["content_sha256"],
-            "parts": parts, "created_at": row["created_at"].isoformat(),
-            "archived_at": self.clock().isoformat(), "retention_years": years,
-            "retain_until": row["retain_until"].isoformat(), "supersedes": row["supersedes"],
-            "links_to": row.get("links_to"), "created_by": row["created_by"],
-            "idempotency_key": row["idempotency_key"], "request_sha256": row["request_sha256"],
-            "archive_items": row["archive_items"], "signers": signers,
-        }
+    def _stored_manifest(self, record: Record) -> Manifest | None:
+        try:
+            raw = self.store.get(record.manifest_key)
+        except ObjectNotFound:
+            return None
+        try:
+            manifest = Manifest.parse(raw)
+        except ValueError as exc:
+            raise _IntegrityProblem(f"{MANIFEST}: {exc}") from None
+        if manifest.id != record.id or manifest.content_sha256 != record.content_sha256:
+            raise _IntegrityProblem(f"{MANIFEST} describes another record")
+        return manifest
 
-    def _mark_archived(self, rid: str, parts: dict[str, Any],
-                       signers: list[dict[str, Any]]) -> None:
+    def _mark_archived(self, record: Record, manifest: Manifest) -> None:
         with self.engine.begin() as conn:
-            conn.execute(update(records).where(records.c.id == rid).values(
-                status="archived", parts=parts, archived_at=self.clock(), signers=signers))
+            conn.execute(update(records).where(records.c.id == record.id).values(
+                status=ARCHIVED, archived_at=manifest.archived_at or self.clock(),
+                parts={k: v.model_dump() for k, v in manifest.parts.items()},
+                signers=[s.model_dump(exclude_none=True) for s in manifest.signers],
+                lease_until=None, failure=None))
+            if record.supersedes:
+                conn.execute(update(records).where(records.c.id == record.supersedes)
+                             .values(superseded_by=record.id))
+            conn.execute(delete(staged_parts).where(staged_parts.c.record_id == record.id))
 
-    def _link_superseded(self, old: str, new: str) -> None:
+    def _fail(self, record: Record, code: str, zh: str, en: str) -> Record:
+        """A record that can never be completed: failed with its reason, its correction slot
+        freed. Staged parts stay for inspection."""
+        log.error("record %s cannot be archived: %s", record.id, en)
         with self.engine.begin() as conn:
-            conn.execute(update(records).where(records.c.id == old).values(superseded_by=new))
+            conn.execute(update(records).where(records.c.id == record.id).values(
+                status=FAILED, lease_until=None, supersedes=None,
+                failure={"error": code, "message_zh": zh, "message_en": en}))
+        self.audit.append("failed", tenant=record.tenant, actor="service", record_id=record.id,
+                          detail={"error": code, "reason": en})
+        found = self.find(record.id)
+        assert found is not None
+        return found
+
+    def _release(self, rid: str) -> None:
+        """Give a record back for the recovery loop (the store was away)."""
+        with self.engine.begin() as conn:
+            conn.execute(update(records).where(records.c.id == rid, records.c.status == PENDING)
+                         .values(lease_until=None))
+
+    def _staged(self, rid: str) -> list[_Staged]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(staged_parts).where(staged_parts.c.record_id == rid)
+                                .order_by(staged_parts.c.name)).mappings().all()
+        return [_Staged(r["name"], bytes(r["content"]), r["media_type"], r["sha256"])
+                for r in rows]
 
     # -- recovery ------------------------------------------------------------------------
-    def _complete(self, rid: str) -> None:
-        """Finish a pending record: from its manifest if written, else by writing what is left."""
-        row = self._row(rid)
-        if row is None or row["status"] == "archived":
-            return
-        try:
-            manifest = json.loads(self.store.get(row["manifest_key"]))
-        except ObjectNotFound:
-            manifest = None
-        if manifest is not None:
-            self._mark_archived(rid, manifest["parts"], manifest.get("signers") or [])
-            if row["supersedes"]:
-                self._link_superseded(row["supersedes"], rid)
-            return
-        try:
-            source = json.loads(self.store.get(record_prefix(rid) + PARTS["json"][0]))
-        except ObjectNotFound:
-            source = None
-        kind = get_kind(row["doc_type"], row["profile"])
-        if source is None:
-            log.warning("pending record %s has no stored source; it cannot be completed", rid)
-            return
-        model = parse_data(kind, source["data"])
-        parties = [PartySignature.model_validate(p) for p in source.get("signatures") or []]
-        if any(p.method == "certificate" for p in parties):
-            log.warning("pending record %s needs its parties' certificates again; "
-                        "the client must retry with the same Idempotency-Key", rid)
-            return
-        years = retention_years(self.settings.retention_years, self.settings.retention_overrides,
-                                row["tenant"], row["doc_type"])
-        self._write(kind, model, row, canonical_json(source), years, parties)
-
-    def recover(self, older_than: timedelta = timedelta(0)) -> int:
-        """Complete every pending record older than ``older_than`` (start-up: records another
-        process is still writing are left alone). Returns how many were completed."""
-        cutoff = self.clock() - older_than
+    def recover(self, *, taken_before: datetime | None = None, limit: int = 500) -> RecoveryReport:
+        """Complete every pending record no live writer holds (its lease ran out, or it was
+        created before ``taken_before``: at start-up, records of a process that died)."""
+        now = self.clock()
+        free = or_(records.c.lease_until.is_(None), records.c.lease_until < now)
+        if taken_before is not None:
+            free = or_(free, records.c.created_at < taken_before)
         with self.engine.connect() as conn:
-            ids = [r.id for r in conn.execute(select(records.c.id).where(
-                records.c.status == "pending", records.c.created_at <= cutoff))]
-        done = 0
+            ids = list(conn.execute(select(records.c.id).where(records.c.status == PENDING, free)
+                                    .order_by(records.c.created_at).limit(limit)).scalars())
+        report = RecoveryReport()
         for rid in ids:
+            if not self._claim(rid, force=taken_before is not None):
+                continue
             try:
-                self._complete(rid)
-                done += 1
-            except Exception:  # keep going; the record stays pending and is retried next time
+                status = self._finish(rid).status
+            except StorageUnavailable as exc:
+                log.info("recovery paused: the object store is unavailable (%s)", exc)
+                report.still_pending += 1
+                break
+            except Exception:  # a defect: keep going; the record is retried at the next pass
                 log.exception("could not complete pending record %s", rid)
-        return done
+                self._release(rid)
+                report.still_pending += 1
+                continue
+            if status == ARCHIVED:
+                report.completed += 1
+            else:
+                report.failed += 1
+        if report:
+            log.info("recovery: %d completed, %d failed, %d still pending", report.completed,
+                     report.failed, report.still_pending)
+        return report
+
+    def pending_count(self) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(records)
+                                    .where(records.c.status == PENDING)).scalar_one())
 
     # -- signed paper (Shandong 6.2 e: on-site records bear the insured's seal or signature) --
     def archive_scan(self, caller: Caller, content: bytes, filename: str, *,
                      links_to: str | None = None, policy_no: str | None = None,
-                     note: str | None = None, idempotency_key: str | None = None) -> dict[str, Any]:
+                     note: str | None = None,
+                     idempotency_key: IdempotencyKey | None = None) -> dict[str, Any]:
         """Archive a scan (PDF, JPEG or PNG) of a form signed and sealed on paper, under the same
         lock, linked to a record or to a policy."""
         require(caller, Action.CREATE)
@@ -333,63 +414,60 @@ class ArchiveService:
         insured = None
         if links_to:
             linked = self._visible(caller, links_to)
-            policy_no, insured = policy_no or linked["policy_no"], linked["insured_name"]
-        request_sha = sha256_hex(canonical_json({"scan": sha256_hex(content), "links_to": links_to,
-                                                 "policy_no": policy_no, "note": note}))
-        if idempotency_key:
-            existing = self._by_idempotency(caller.tenant, idempotency_key)
+            policy_no, insured = policy_no or linked.policy_no, linked.insured_name
+        request = {"scan": sha256_hex(content), "links_to": links_to, "policy_no": policy_no,
+                   "note": note}
+        if idempotency_key is not None:
+            existing = self.find_by_key(caller.tenant, idempotency_key)
             if existing is not None:
-                if existing["request_sha256"] != request_sha:
-                    raise Conflict("该 Idempotency-Key 已用于另一内容不同的请求",
-                                   "this Idempotency-Key was already used with a different request body")
-                return self.get(caller, existing["id"])
+                return self._replay(existing, request)
         now = self.clock()
         rid = new_record_id("paper_scan", now.year)
-        years = retention_years(self.settings.retention_years, self.settings.retention_overrides,
-                                caller.tenant, "paper_scan")
-        ext = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}[media]
-        row: dict[str, Any] = {
-            "id": rid, "tenant": caller.tenant, "doc_type": "paper_scan", "profile": "paper",
-            "title": "签字盖章纸质文书扫描件", "policy_no": policy_no, "insured_name": insured,
-            "template_version": "-", "content_sha256": sha256_hex(content), "parts": {},
-            "manifest_key": record_prefix(rid) + MANIFEST, "created_at": now,
-            "retain_until": add_years(now, years), "legal_hold": False, "status": "pending",
-            "supersedes": None, "links_to": links_to, "created_by": caller.key_id,
-            "idempotency_key": idempotency_key, "request_sha256": request_sha, "archive_items": [],
-        }
-        with self.engine.begin() as conn:
-            conn.execute(insert(records).values(**row))
-        parts = {"scan": self._put(rid, f"scan.{ext}", content, media, row["retain_until"])}
-        manifest = self._manifest(row, parts, years, [])
-        manifest["original_filename"] = filename
-        manifest["note"] = note
-        self._put(rid, MANIFEST, canonical_json(manifest), "application/json", row["retain_until"])
-        self._mark_archived(rid, parts, [])
+        years = self._years(caller.tenant, "paper_scan")
+        record = Record(
+            id=rid, tenant=caller.tenant, doc_type="paper_scan", profile="paper",
+            title="签字盖章纸质文书扫描件", template_version="-",
+            content_sha256=sha256_hex(content), manifest_key=record_prefix(rid) + MANIFEST,
+            created_at=now, status=PENDING, retain_until=add_years(now, years),
+            policy_no=policy_no, insured_name=insured, links_to=links_to,
+            created_by=caller.key_id,
+            idempotency_key=idempotency_key.value if idempotency_key else None,
+            key_scope=idempotency_key.scope if idempotency_key else "client",
+            request_sha256=request_sha256(request), lease_until=now + self._lease)
+        meta = canonical_json({"original_filename": filename, "note": note})
+        try:
+            self._insert(record, [_Staged("scan", content, media, sha256_hex(content)),
+                                  _Staged(_META, meta, "application/json", sha256_hex(meta))])
+        except IntegrityError:
+            if idempotency_key is not None:
+                existing = self.find_by_key(caller.tenant, idempotency_key)
+                if existing is not None:
+                    return self._replay(existing, request)
+            raise
         self.audit.append("create", tenant=caller.tenant, actor=caller.key_id, record_id=rid,
                           detail={"type": "paper_scan", "links_to": links_to})
-        return self.get(caller, rid)
+        return self._finish_or_accept(rid)
 
     # -- retention and legal hold (administrators) -----------------------------------------
-    def _objects(self, row: dict[str, Any]) -> list[tuple[str, str | None]]:
-        objs = [(p["key"], p.get("version_id")) for p in (row["parts"] or {}).values()]
-        return [*objs, (row["manifest_key"], None)]
+    def _objects(self, record: Record) -> list[tuple[str, str | None]]:
+        objs = [(p.key, p.version_id) for p in record.parts.values()]
+        return [*objs, (record.manifest_key, None)]
 
     def extend_retention(self, caller: Caller, rid: str, until: datetime,
                          reason: str) -> dict[str, Any]:
         """Keep a record longer (a claim, a dispute, an accident investigation); never shorter."""
         require(caller, Action.RETENTION)
-        row = self._visible(caller, rid)
-        current = row["retain_until"]
-        if current is not None and current.tzinfo is None:
-            current = current.replace(tzinfo=UTC)
+        record = self._visible(caller, rid)
+        current = record.retain_until
         if until.tzinfo is None:
             until = until.replace(tzinfo=UTC)
-        if current is not None and until <= current:
+        if until <= current:
             raise DomainValidationError.single(
                 ("retain_until",), "retention_shorter",
                 f"保存期限只能延长：新期限须晚于 {current.date()}",
                 f"retention can only be extended: the new date must be after {current.date()}")
-        for key, version in self._objects(row):
+        self._require_archived(record)
+        for key, version in self._objects(record):
             self.store.extend_retention(key, version, until)
         with self.engine.begin() as conn:
             conn.execute(update(records).where(records.c.id == rid).values(retain_until=until))
@@ -399,11 +477,10 @@ class ArchiveService:
 
     def set_legal_hold(self, caller: Caller, rid: str, on: bool, reason: str) -> dict[str, Any]:
         """Set or release a legal hold; the reason is recorded in the registry and the audit log."""
-        from storage.tables import legal_holds
-
         require(caller, Action.RETENTION)
-        row = self._visible(caller, rid)
-        for key, version in self._objects(row):
+        record = self._visible(caller, rid)
+        self._require_archived(record)
+        for key, version in self._objects(record):
             self.store.set_legal_hold(key, version, on)
         with self.engine.begin() as conn:
             conn.execute(update(records).where(records.c.id == rid).values(legal_hold=on))
@@ -413,59 +490,48 @@ class ArchiveService:
                           detail={"on": on, "reason": reason})
         return self.get(caller, rid)
 
+    @staticmethod
+    def _require_archived(record: Record) -> None:
+        if record.status != ARCHIVED:
+            raise Conflict(f"记录「{record.id}」尚未归档（{record.status}）",
+                           f"record {record.id!r} is not archived ({record.status})")
+
     # -- reads ---------------------------------------------------------------------------
-    def _row(self, rid: str) -> dict[str, Any] | None:
+    def find(self, rid: str) -> Record | None:
+        """The registry's record ``rid`` (any tenant: for the service itself, not for callers)."""
         with self.engine.connect() as conn:
             r = conn.execute(select(records).where(records.c.id == rid)).mappings().first()
-        return dict(r) if r else None
+        return Record.from_row(r) if r else None
 
-    def _by_idempotency(self, tenant: str, key: str) -> dict[str, Any] | None:
+    def find_by_key(self, tenant: str, key: IdempotencyKey) -> Record | None:
         with self.engine.connect() as conn:
             r = conn.execute(select(records).where(and_(
-                records.c.tenant == tenant, records.c.idempotency_key == key))).mappings().first()
-        return dict(r) if r else None
+                records.c.tenant == tenant, records.c.key_scope == key.scope,
+                records.c.idempotency_key == key.value))).mappings().first()
+        return Record.from_row(r) if r else None
 
-    def _visible(self, caller: Caller, rid: str) -> dict[str, Any]:
+    def _visible(self, caller: Caller, rid: str) -> Record:
         require(caller, Action.READ)
-        row = self._row(rid)
-        if row is None or row["tenant"] != caller.tenant:
-            if row is not None:
+        record = self.find(rid)
+        if record is None or record.tenant != caller.tenant:
+            if record is not None:
                 self.audit.append("refused", tenant=caller.tenant, actor=caller.key_id,
                                   record_id=rid, detail={"reason": "other tenant"})
             raise NotFound("记录", rid)
-        return row
+        return record
 
     def get(self, caller: Caller, rid: str) -> dict[str, Any]:
-        return self.describe(self._visible(caller, rid))
-
-    def describe(self, row: dict[str, Any]) -> dict[str, Any]:
-        rid = row["id"]
-        base = f"/v1/documents/{rid}"
-        return {
-            "id": rid, "type": row["doc_type"], "profile": row["profile"], "title": row["title"],
-            "tenant": row["tenant"], "policy_no": row["policy_no"],
-            "insured": row["insured_name"], "template_version": row["template_version"],
-            "status": row["status"], "content_sha256": row["content_sha256"],
-            "parts": {k: {"sha256": v["sha256"], "size": v["size"]}
-                      for k, v in (row["parts"] or {}).items()},
-            "created_at": iso_utc(row["created_at"]), "archived_at": iso_utc(row["archived_at"]),
-            "retain_until": iso_utc(row["retain_until"]), "legal_hold": bool(row["legal_hold"]),
-            "supersedes": row["supersedes"], "superseded_by": row["superseded_by"],
-            "archive_items": row["archive_items"] or [],
-            "links_to": row.get("links_to"),
-            "links": {"self": base, "verify": f"/verify/{rid}",
-                      **{name: f"{base}.{name}" for name in (row["parts"] or {})}},
-        }
+        return describe(self._visible(caller, rid))
 
     def part(self, caller: Caller, rid: str, name: str) -> RecordPart:
-        row = self._visible(caller, rid)
-        info = (row["parts"] or {}).get(name)
-        if row["status"] != "archived" or info is None:
+        record = self._visible(caller, rid)
+        info = record.parts.get(name)
+        if record.status != ARCHIVED or info is None:
             raise NotFound("记录内容", f"{rid}.{name}")
-        content = self.store.get(info["key"], info.get("version_id"))
+        content = self.store.get(info.key, info.version_id)
         self.audit.append("read", tenant=caller.tenant, actor=caller.key_id, record_id=rid,
                           detail={"part": name})
-        return RecordPart(content, info["media_type"], f"{rid}.{name}")
+        return RecordPart(content, info.media_type, f"{rid}.{name}")
 
     def search(self, caller: Caller, *, policy_no: str | None = None, insured: str | None = None,
                doc_type: str | None = None, created_from: datetime | None = None,
@@ -480,21 +546,67 @@ class ArchiveService:
         if doc_type:
             cond.append(records.c.doc_type == doc_type)
         if created_from:
-            cond.append(records.c.created_at >= created_from)
+            cond.append(records.c.created_at >= _aware(created_from))
         if created_to:
-            cond.append(records.c.created_at < created_to)
+            cond.append(records.c.created_at < _aware(created_to))
         with self.engine.connect() as conn:
             total = conn.execute(select(func.count()).select_from(records).where(*cond)).scalar_one()
             rows = conn.execute(select(records).where(*cond)
                                 .order_by(records.c.created_at.desc(), records.c.id)
                                 .limit(limit).offset(offset)).mappings().all()
         return {"total": total, "limit": limit, "offset": offset,
-                "items": [self.describe(dict(r)) for r in rows]}
+                "items": [describe(Record.from_row(r)) for r in rows]}
+
+    def iter_records(self, *, tenant: str | None = None,
+                     status: str | None = None) -> Iterator[Record]:
+        """Every record (fixity, export), oldest first, read page by page."""
+        last: tuple[datetime, str] | None = None
+        while True:
+            q = select(records)
+            if tenant is not None:
+                q = q.where(records.c.tenant == tenant)
+            if status is not None:
+                q = q.where(records.c.status == status)
+            if last is not None:
+                q = q.where(or_(records.c.created_at > last[0],
+                                and_(records.c.created_at == last[0], records.c.id > last[1])))
+            with self.engine.connect() as conn:
+                rows = conn.execute(q.order_by(records.c.created_at, records.c.id)
+                                    .limit(500)).mappings().all()
+            if not rows:
+                return
+            for r in rows:
+                yield Record.from_row(r)
+            last = (rows[-1]["created_at"], rows[-1]["id"])
+
+    def _years(self, tenant: str, doc_type: str) -> int:
+        return retention_years(self.settings.retention_years, self.settings.retention_overrides,
+                               tenant, doc_type)
 
 
-def iso_utc(v: datetime | None) -> str | None:
-    if v is None:
-        return None
-    if v.tzinfo is None:
-        v = v.replace(tzinfo=UTC)
-    return v.isoformat()
+class _NothingStaged(Exception):
+    """A pending record with neither staged parts nor a manifest."""
+
+
+def _stage(name: str, content: bytes) -> _Staged:
+    return _Staged(name, content, PARTS[name][1], sha256_hex(content))
+
+
+def _aware(v: datetime) -> datetime:
+    return v if v.tzinfo is not None else v.replace(tzinfo=UTC)
+
+
+def _ext(media: str) -> str:
+    return {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}.get(media, "bin")
+
+
+def _scan_media_type(content: bytes) -> str:
+    if content.startswith(b"%PDF-"):
+        return "application/pdf"
+    if content.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if content.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    raise DomainValidationError.single(("file",), "scan_format", "扫描件须为 PDF、JPEG 或 PNG",
+                                       "a scan must be a PDF, JPEG or PNG file")
+

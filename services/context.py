@@ -1,32 +1,79 @@
-"""Everything a running service needs, opened once from the settings and closed at shutdown."""
+"""Everything a running service needs, opened once, in one order a reader can follow.
+
+Start-up (:func:`open_context`, called off the event loop):
+
+1. the registry: engine, migrations;
+2. the object store: the embedded SeaweedFS is started (once per data dir, under its lock) or
+   an S3 endpoint is connected; an external store that does not answer yet leaves the service
+   alive but not ready, and is tried again by the recovery loop;
+3. the services, each built once: archive, verification, jobs, hazards.
+
+Then :meth:`AppContext.start_background` starts, in this order, the recovery loop (a thread:
+completes every record a dead process or a store outage left pending, first at once, then every
+``AZX_RECOVERY_INTERVAL`` seconds), the job threads (embedded mode) and the housekeeping thread
+(daily audit seal, weekly fixity). :meth:`AppContext.close` stops them in reverse.
+
+Commands that only need the registry (API keys) use :func:`open_registry`.
+"""
 
 from __future__ import annotations
 
-import base64
 import json
 import logging
+import threading
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from core.settings import Settings
-from domain.catalog import FormKind
 from services.archive import ArchiveService
 from services.audit import AuditLog
+from services.hazards import HazardService
+from services.jobs import JobService
+from services.produce import DocumentSigner
+from services.verify import VerificationService
+from signing.keys import QrKeyRing
+from signing.pdf_signer import ServiceSigner
+from storage import EmbeddedS3, MinioObjectStore, ObjectStore, StorageUnavailable, open_object_store
 from storage.db import make_engine, migrate
 
 if TYPE_CHECKING:
     from cryptography import x509
 
-    from services.jobs import JobService
-    from services.verify import VerificationService
-    from signing.keys import QrKeyRing
-
-__all__ = ["AppContext", "open_context"]
+__all__ = ["AppContext", "Readiness", "Registry", "open_context", "open_registry"]
 
 log = logging.getLogger("azx")
+
+
+@dataclass(frozen=True)
+class Registry:
+    """The registry database alone."""
+
+    settings: Settings
+    engine: Engine
+    audit: AuditLog
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+@dataclass(frozen=True)
+class Readiness:
+    """Whether the service can archive right now (``/readyz``)."""
+
+    registry: bool
+    store: bool
+
+    @property
+    def ready(self) -> bool:
+        return self.registry and self.store
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"status": "ready" if self.ready else "not_ready",
+                "registry": "ok" if self.registry else "unavailable",
+                "store": "ok" if self.store else "unavailable"}
 
 
 @dataclass
@@ -34,127 +81,167 @@ class AppContext:
     settings: Settings
     engine: Engine
     audit: AuditLog
-    _archive: ArchiveService | None = None
-    _closers: list[Any] = field(default_factory=list)
-    _store: Any = None
-    _verifier: VerificationService | None = None
-    _signing_cert: x509.Certificate | None = None
-    _jobs: JobService | None = None
+    store: ObjectStore
+    server: EmbeddedS3 | None
+    archive: ArchiveService
+    verifier: VerificationService
+    jobs: JobService
+    hazards: HazardService
+    key_ring: QrKeyRing
+    signing_certificate: x509.Certificate
+    started_at: datetime
+    store_verified: bool = False
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _threads: list[threading.Thread] = field(default_factory=list)
+    _closed: bool = False
 
-    @property
-    def archive(self) -> ArchiveService:
-        """The archive, opening the object store (and the embedded S3 server) on first use."""
-        if self._archive is None:
-            from storage import open_object_store
+    # -- background work -------------------------------------------------------------------
+    def start_background(self, *, housekeeping_interval: float = 24 * 3600) -> None:
+        """Recovery loop, job threads, housekeeping — in that order."""
+        self._spawn("azx-recovery", self._recovery_loop)
+        self.jobs.start()
+        self._spawn("azx-housekeeping", lambda: self._housekeeping_loop(housekeeping_interval))
 
-            store, server = open_object_store(self.settings)
-            self._store = store
-            self._closers.append(store.close)
-            if server is not None:
-                self._closers.append(server.stop)
-            self._archive = ArchiveService(
-                engine=self.engine, store=store, settings=self.settings, audit=self.audit,
-                pdf_signer=_pdf_signer(self.settings), stamper=_stamper(self.settings))
-            recovered = self._archive.recover(older_than=timedelta(minutes=15))
-            if recovered:
-                log.info("completed %d records left pending by an earlier stop", recovered)
-        return self._archive
+    def _spawn(self, name: str, target: Any) -> None:
+        thread = threading.Thread(target=target, name=name, daemon=True)
+        thread.start()
+        self._threads.append(thread)
 
-    @property
-    def store(self) -> Any:
-        self.archive  # noqa: B018
-        return self._store
+    def _recovery_loop(self) -> None:
+        # In embedded mode this process is the only writer of its data dir: records pending
+        # from before it started belong to a process that is gone, whatever their lease says.
+        taken_before = self.started_at if self.server is not None else None
+        while not self._stop.is_set():
+            try:
+                if not self.store_verified:
+                    self.verify_store()
+                if self.store_verified:
+                    report = self.archive.recover(taken_before=taken_before)
+                    if not report.still_pending:
+                        taken_before = None
+            except StorageUnavailable as exc:
+                log.info("recovery waits for the object store: %s", exc)
+            except Exception:
+                log.exception("recovery pass failed; retried at the next interval")
+            self._stop.wait(self.settings.recovery_interval)
 
-    @property
-    def key_ring(self) -> QrKeyRing:
-        """The QR verify-URL keys (the JWKS is published for offline verifiers)."""
-        from signing.keys import QrKeyRing
+    def verify_store(self) -> None:
+        """Check the bucket (Object Lock, versioning, default rule) once the store answers."""
+        self.store.ensure_bucket(default_retention_years=self.settings.retention_years)
+        if not self.store_verified:
+            log.info("object store ready (bucket %s verified)", self.store.bucket)
+        self.store_verified = True
 
-        return QrKeyRing.from_settings(self.settings)
+    def _housekeeping_loop(self, interval: float) -> None:
+        from services.fixity import run_fixity
 
-    @property
-    def signing_certificate(self) -> x509.Certificate:
-        """The certificate the service signs PDFs with (public; the verifiers' trust root)."""
-        if self._signing_cert is None:
-            from signing.pdf_signer import ServiceSigner
-
-            self._signing_cert = ServiceSigner.from_settings(self.settings).certificate
-        return self._signing_cert
-
-    @property
-    def verifier(self) -> VerificationService:
-        """Public verification of records and PDFs against the archive."""
-        if self._verifier is None:
-            from services.verify import VerificationService
-
-            self._verifier = VerificationService(self.engine, self.store, self.key_ring,
-                                                 [self.signing_certificate])
-        return self._verifier
-
-    @property
-    def jobs(self) -> JobService:
-        """Asynchronous jobs, batches and webhooks (in-process threads unless AZX_BROKER_URL)."""
-        if self._jobs is None:
-            from services.jobs import JobService
-
-            self._jobs = JobService(engine=self.engine, settings=self.settings, audit=self.audit,
-                                    archive=lambda: self.archive)
-        return self._jobs
+        runs = 0
+        while not self._stop.is_set():
+            try:
+                if self.store_verified:
+                    self.seal_audit()
+                    if runs % 7 == 6:
+                        report = run_fixity(self.engine, self.store, self.settings)
+                        log.info("fixity: %s", json.dumps(report.as_dict(), ensure_ascii=False))
+            except Exception:
+                log.exception("housekeeping failed; retried at the next interval")
+            runs += 1
+            self._stop.wait(interval)
 
     def seal_audit(self) -> str | None:
         """Archive the audit events written since the last seal, under lock."""
-        from datetime import UTC, datetime
-
         from domain.retention import add_years
         from services.audit import seal
 
         until = add_years(datetime.now(UTC), self.settings.retention_years)
         return seal(self.audit, self.store, until)
 
-    def start_housekeeping(self, interval_s: float = 24 * 3600) -> None:
-        """Embedded mode: seal the audit log at start and daily; run fixity weekly (a thread)."""
-        import threading
+    # -- health ------------------------------------------------------------------------------
+    def readiness(self) -> Readiness:
+        """The registry answers a query and the store answers for the bucket (short timeouts)."""
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            registry = True
+        except Exception as exc:
+            log.warning("readiness: registry unavailable: %s", exc)
+            registry = False
+        store = self.store_verified and self.store.ping()
+        return Readiness(registry, store)
 
-        stop = threading.Event()
-
-        def loop() -> None:
-            from services.fixity import run_fixity
-
-            runs = 0
-            while not stop.is_set():
-                try:
-                    if self._archive is not None:
-                        self.seal_audit()
-                        if runs % 7 == 6:
-                            report = run_fixity(self.engine, self.store, self.settings)
-                            log.info("fixity: %s", json.dumps(report.as_dict(), ensure_ascii=False))
-                except Exception:
-                    log.exception("housekeeping failed; retried at the next interval")
-                runs += 1
-                stop.wait(interval_s)
-
-        thread = threading.Thread(target=loop, name="azx-housekeeping", daemon=True)
-        thread.start()
-        self._closers.insert(0, stop.set)
-
+    # -- shutdown ------------------------------------------------------------------------------
     def close(self) -> None:
-        if self._jobs is not None:  # finish running jobs before the store goes away
-            self._jobs.close()
-        while self._closers:
-            closer = self._closers.pop()
-            try:
-                closer()
-            except Exception:
-                log.exception("error while closing")
-        self.engine.dispose()
+        if self._closed:
+            return
+        self._closed = True
+        self._stop.set()
+        self.jobs.close()  # finish running jobs before the store goes away
+        for thread in self._threads:
+            thread.join(timeout=30)
+        try:
+            self.store.close()
+        finally:
+            if self.server is not None:
+                self.server.stop()
+            self.engine.dispose()
 
 
-def _stamper(settings: Settings) -> Any:
-    from signing.keys import QrKeyRing
+def open_registry(settings: Settings) -> Registry:
+    settings.ensure_dirs()
+    engine = make_engine(settings.sqlalchemy_url)
+    migrate(engine)
+    return Registry(settings, engine, AuditLog(engine))
+
+
+def open_context(settings: Settings) -> AppContext:
+    """Open the registry, the object store and every service (see the module docstring)."""
+    registry = open_registry(settings)
+    try:
+        store, server, verified = _open_store(settings)
+    except BaseException:
+        registry.close()
+        raise
+    service_signer = ServiceSigner.from_settings(settings)
+    if service_signer.self_signed:
+        log.info("signing PDFs with the self-signed certificate under %s/keys "
+                 "(set AZX_SIGNING_P12 for a real one)", settings.data_dir)
+    ring = QrKeyRing.from_settings(settings)
+    archive = ArchiveService(engine=registry.engine, store=store, settings=settings,
+                             audit=registry.audit, signer=DocumentSigner(service_signer),
+                             stamper=_stamper(settings, ring))
+    ctx = AppContext(
+        settings=settings, engine=registry.engine, audit=registry.audit, store=store,
+        server=server, archive=archive,
+        verifier=VerificationService(registry.engine, store, ring, [service_signer.certificate]),
+        jobs=JobService(engine=registry.engine, settings=settings, audit=registry.audit,
+                        archive=archive),
+        hazards=HazardService(registry.engine, archive), key_ring=ring,
+        signing_certificate=service_signer.certificate, started_at=datetime.now(UTC),
+        store_verified=verified)
+    return ctx
+
+
+def _open_store(settings: Settings) -> tuple[ObjectStore, EmbeddedS3 | None, bool]:
+    """(store, embedded server or None, bucket verified). The embedded server must start; an
+    external store that does not answer yet is connected unverified (not ready)."""
+    try:
+        store, server = open_object_store(settings)
+        return store, server, True
+    except StorageUnavailable as exc:
+        if settings.embedded_s3:
+            raise
+        log.warning("object store %s does not answer yet (%s); the service is not ready until "
+                    "it does", settings.s3_endpoint, exc)
+    assert settings.s3_endpoint is not None
+    store = MinioObjectStore(settings.s3_endpoint, settings.s3_access_key,
+                             settings.s3_secret_key.get_secret_value(), settings.s3_bucket,
+                             secure=settings.s3_secure, region=settings.s3_region)
+    return store, None, False
+
+
+def _stamper(settings: Settings, ring: QrKeyRing) -> Any:
     from signing.qr import qr_png
     from signing.qr_token import make_verify_url
-
-    ring = QrKeyRing.from_settings(settings)
 
     def stamp(record_id: str, content_sha256: bytes) -> tuple[str, bytes]:
         url = make_verify_url(record_id, content_sha256, key_ring=ring,
@@ -162,57 +249,3 @@ def _stamper(settings: Settings) -> Any:
         return url, qr_png(url, box_size=4)
 
     return stamp
-
-
-def _pdf_signer(settings: Settings) -> Any:
-    from signing.pdf_signer import ServiceSigner
-
-    signer = ServiceSigner.from_settings(settings)
-    if signer.self_signed:
-        log.info("signing PDFs with the self-signed certificate under %s/keys "
-                 "(set AZX_SIGNING_P12 for a real one)", settings.data_dir)
-
-    def sign(pdf: bytes, record_id: str, kind: FormKind,
-             parties: list[Any]) -> tuple[bytes, list[dict[str, Any]]]:
-        """Let the parties sign in the annex's order, then the service seals; the record ID
-        goes into the revision the first signature signs, so that every signature covers it."""
-        from domain.signatures import SIGNATURE_LINES
-        from signing.pdf_signer import ClickConfirmation, PartySigner
-
-        labels = dict(SIGNATURE_LINES.get(kind.type, ()))
-        rid: str | None = record_id  # embedded by the first signature only
-        signed: list[dict[str, Any]] = []
-        for p in parties:
-            field = f"AZX-{p.role}"
-            if p.method == "certificate":
-                party = PartySigner.from_pkcs12(base64.b64decode(p.p12), p.p12_password)
-                pdf = party.sign_pdf(pdf, field_name=field, signer_name=p.name, record_id=rid,
-                                     reason=f"{labels.get(p.role, p.role)}签署 / signed as {p.role}")
-                signed.append({"role": p.role, "label": labels.get(p.role), "name": p.name,
-                               "method": "certificate", "certificate": party.subject})
-            else:
-                confirmation = ClickConfirmation(p.name, p.confirmed_at, p.channel, p.reference)
-                pdf = signer.sign_on_behalf(pdf, field_name=field, confirmation=confirmation,
-                                            record_id=rid)
-                signed.append({"role": p.role, "label": labels.get(p.role), "name": p.name,
-                               "method": "click", "confirmed_at": p.confirmed_at.isoformat(),
-                               "channel": p.channel, "reference": p.reference})
-            rid = None
-        pdf = signer.sign_pdf(pdf, field_name="AZX-Service", record_id=rid,
-                              reason=f"安责险事故预防服务档案 {kind.title} / archived record",
-                              signer_name="AZX archive service")
-        signed.append({"role": "service", "name": "AZX archive service", "method": "certificate",
-                       "certificate": signer.subject})
-        return pdf, signed
-
-    return sign
-
-
-def open_context(settings: Settings) -> AppContext:
-    from domain.risk import configure_profile_bands
-
-    configure_profile_bands(settings.risk_bands)
-    settings.ensure_dirs()
-    engine = make_engine(settings.sqlalchemy_url)
-    migrate(engine)
-    return AppContext(settings=settings, engine=engine, audit=AuditLog(engine))

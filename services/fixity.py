@@ -4,7 +4,6 @@ agrees with the registry. Reports findings by severity; changes nothing."""
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -12,6 +11,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from core.settings import Settings
+from services.records import Manifest, Record
 from storage.errors import ObjectNotFound, StorageError
 from storage.objectstore import ObjectStore
 from storage.tables import records
@@ -52,53 +52,62 @@ class FixityReport:
                 "worst": self.worst, "findings": by}
 
 
-def _aware(v: datetime | None) -> datetime | None:
-    return v.replace(tzinfo=UTC) if v is not None and v.tzinfo is None else v
-
-
 def run_fixity(engine: Engine, store: ObjectStore, settings: Settings) -> FixityReport:
     report = FixityReport()
     now = datetime.now(UTC)
     with engine.connect() as conn:
-        rows = [dict(r) for r in conn.execute(select(records)).mappings()]
-    for row in rows:
-        rid = row["id"]
+        rows = [Record.from_row(r) for r in conn.execute(select(records)).mappings()]
+    for record in rows:
         report.checked_records += 1
-        if row["status"] != "archived":
-            report.add("warning", rid, "registry row still pending (run the service to complete it)")
+        if record.status == "pending":
+            report.add("warning", record.id,
+                       "registry row still pending (the service completes it)")
             continue
+        if record.status == "failed":
+            reason = (record.failure or {}).get("message_en", "no reason recorded")
+            report.add("error", record.id, f"could not be archived: {reason}")
+            continue
+        _check_record(record, store, report, now)
+    return report
+
+
+def _check_record(record: Record, store: ObjectStore, report: FixityReport,
+                  now: datetime) -> None:
+    rid = record.id
+    try:
+        manifest = Manifest.parse(store.get(record.manifest_key))
+    except ObjectNotFound:
+        report.add("critical", rid, "manifest missing from the object store")
+        return
+    except ValueError as exc:
+        report.add("critical", rid, f"manifest unreadable: {exc}")
+        return
+    except StorageError as exc:
+        report.add("error", rid, f"manifest unreadable: {exc}")
+        return
+    if manifest.content_sha256 != record.content_sha256:
+        report.add("critical", rid, "manifest content hash differs from the registry")
+    for name, part in record.parts.items():
+        report.checked_objects += 1
+        mpart = manifest.parts.get(name)
+        if mpart is None or mpart.sha256 != part.sha256:
+            report.add("critical", rid, f"{name}: manifest and registry disagree on the hash")
         try:
-            manifest = json.loads(store.get(row["manifest_key"]))
+            data = store.get(part.key, part.version_id)
+            info = store.stat(part.key, part.version_id)
         except ObjectNotFound:
-            report.add("critical", rid, "manifest missing from the object store")
+            report.add("critical", rid, f"{name}: object missing")
             continue
         except StorageError as exc:
-            report.add("error", rid, f"manifest unreadable: {exc}")
+            report.add("error", rid, f"{name}: unreadable: {exc}")
             continue
-        if manifest.get("content_sha256") != row["content_sha256"]:
-            report.add("critical", rid, "manifest content hash differs from the registry")
-        for name, part in (row["parts"] or {}).items():
-            report.checked_objects += 1
-            mpart = (manifest.get("parts") or {}).get(name)
-            if mpart is None or mpart.get("sha256") != part["sha256"]:
-                report.add("critical", rid, f"{name}: manifest and registry disagree on the hash")
-            try:
-                data = store.get(part["key"], part.get("version_id"))
-                info = store.stat(part["key"], part.get("version_id"))
-            except ObjectNotFound:
-                report.add("critical", rid, f"{name}: object missing")
-                continue
-            except StorageError as exc:
-                report.add("error", rid, f"{name}: unreadable: {exc}")
-                continue
-            if hashlib.sha256(data).hexdigest() != part["sha256"]:
-                report.add("critical", rid, f"{name}: content hash mismatch (altered)")
-            if info.retention_mode != "COMPLIANCE":
-                report.add("critical", rid, f"{name}: not under a COMPLIANCE lock")
-            until = _aware(info.retain_until)
-            expected = _aware(row["retain_until"])
-            if until is None or until <= now:
-                report.add("critical", rid, f"{name}: retention lock expired or absent")
-            elif expected is not None and until < expected.replace(microsecond=0):
-                report.add("error", rid, f"{name}: lock ends {until} before the registry's {expected}")
-    return report
+        if hashlib.sha256(data).hexdigest() != part.sha256:
+            report.add("critical", rid, f"{name}: content hash mismatch (altered)")
+        if info.retention_mode != "COMPLIANCE":
+            report.add("critical", rid, f"{name}: not under a COMPLIANCE lock")
+        until = info.retain_until
+        expected = record.retain_until
+        if until is None or until <= now:
+            report.add("critical", rid, f"{name}: retention lock expired or absent")
+        elif until < expected.replace(microsecond=0):
+            report.add("error", rid, f"{name}: lock ends {until} before the registry's {expected}")

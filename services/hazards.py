@@ -4,7 +4,8 @@ Each hazard is a row of ``hazards`` holding the domain :class:`~domain.hazards.H
 State changes go through the PURE transitions of :mod:`domain.hazards` (a refused one raises the
 domain's bilingual :class:`~domain.errors.InvalidTransitionError` → 422). After every change the
 whole ledger of the policy is archived again as a ``chengdu_table_9`` record, under lock, with
-the Idempotency-Key ``hazard-ledger:{tenant}:{policy}:{version}``, so each state is kept.
+the service's own Idempotency-Key ``hazard-ledger:{tenant}:{policy}:{version}`` (in the
+``hazard`` key scope, which no client can write into), so each state is kept.
 
 The ledger version of a policy is the sum of its hazards' versions: every creation or change adds
 exactly one, so it grows by one per change. The snapshot archived is read in the same transaction
@@ -40,6 +41,8 @@ from domain.hazards import (
     state_on,
 )
 from domain.validation import parse_model
+from services.archive import ArchiveService, IdempotencyKey
+from services.records import iso_utc
 from storage.tables import hazards
 
 __all__ = [
@@ -150,15 +153,11 @@ def ledger_row(h: Hazard) -> dict[str, Any]:
 class HazardService:
     """Hazards of a tenant: create, plan, rectify, accept, list; each change archived."""
 
-    def __init__(self, engine: Engine, archive: Any,
+    def __init__(self, engine: Engine, archive: ArchiveService,
                  clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)) -> None:
         self.engine = engine
-        self._archive = archive  # an ArchiveService, or a callable returning one (opened lazily)
+        self.archive = archive
         self.clock = clock
-
-    @property
-    def archive(self) -> Any:
-        return self._archive() if callable(self._archive) else self._archive
 
     def today(self) -> dt.date:
         return self.clock().astimezone(CHINA).date()
@@ -207,7 +206,7 @@ class HazardService:
             "must_report": must_report_to_authority(h, today),
             "version": row["version"], "last_record_id": rid, "as_of": today.isoformat(),
             "hazard": row["ledger"],
-            "created_at": _iso(row["created_at"]), "updated_at": _iso(row["updated_at"]),
+            "created_at": iso_utc(row["created_at"]), "updated_at": iso_utc(row["updated_at"]),
             "links": {"self": base, "plan": f"{base}/plan", "rectify": f"{base}/rectify",
                       "accept": f"{base}/accept",
                       "ledger_record": f"/v1/documents/{rid}" if rid else None},
@@ -271,15 +270,16 @@ class HazardService:
             hazards.c.tenant == tenant, hazards.c.policy_no == policy_no))
             .order_by(hazards.c.created_at, hazards.c.id)).all()
         version = sum(r.version for r in rows)
-        data = {"insured_name": insured,
+        data = {"insured_name": insured, "policy_no": policy_no,
                 "rows": [ledger_row(Hazard.model_validate(r.ledger)) for r in rows]}
         return policy_no, version, data
 
     def _archived(self, caller: Caller, hid: str,
                   snapshot: tuple[str, int, dict[str, Any]]) -> dict[str, Any]:
         policy_no, version, data = snapshot
-        record = self.archive.create(caller, LEDGER_TYPE, LEDGER_PROFILE, data,
-                                     idempotency_key=ledger_key(caller.tenant, policy_no, version))
+        request = {"type": LEDGER_TYPE, "profile": LEDGER_PROFILE, "data": data}
+        record = self.archive.create(caller, request, key=IdempotencyKey(
+            ledger_key(caller.tenant, policy_no, version), "hazard"))
         with self.engine.begin() as conn:
             conn.execute(update(hazards).where(hazards.c.id == hid).values(
                 last_record_id=record["id"]))
@@ -296,12 +296,4 @@ class HazardService:
         if r is None:
             raise NotFound("隐患", hid)
         return dict(r)
-
-
-def _iso(v: dt.datetime | None) -> str | None:
-    if v is None:
-        return None
-    if v.tzinfo is None:
-        v = v.replace(tzinfo=dt.UTC)
-    return v.isoformat()
 

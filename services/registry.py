@@ -1,69 +1,121 @@
-"""Rebuild the registry from the object store alone: every manifest becomes a registry row."""
+"""The registry from the object store alone: every manifest stands for one archived record.
+
+* :func:`records_from_store` — the archived records as the store describes them (manifest,
+  plus the retention and legal hold the store enforces now);
+* :func:`compare_registry` — the registry against the store, changing nothing;
+* :func:`rebuild_registry` — the registry's archived rows made equal to the store (a lost or
+  damaged database); pending and failed rows, which the store does not know, are kept.
+"""
 
 from __future__ import annotations
 
-import json
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import Engine, insert, select, update
 
+from services.records import ARCHIVED, Manifest, Record
 from storage.objectstore import ObjectStore
 from storage.tables import records
 
-__all__ = ["rebuild_registry", "row_from_manifest"]
+__all__ = ["COMPARED", "RegistryDiff", "compare_registry", "rebuild_registry",
+           "records_from_store"]
+
+#: The registry columns a manifest (and the store's lock) determine.
+COMPARED = ("tenant", "doc_type", "profile", "title", "policy_no", "insured_name",
+            "template_version", "content_sha256", "parts", "created_at", "status", "supersedes",
+            "superseded_by", "links_to", "idempotency_key", "key_scope", "retain_until",
+            "legal_hold")
 
 
-def _dt(v: str | None) -> datetime | None:
-    return datetime.fromisoformat(v) if v else None
+@dataclass
+class RegistryDiff:
+    """Where the registry and the store disagree about archived records."""
+
+    only_in_store: list[str] = field(default_factory=list)
+    only_in_registry: list[str] = field(default_factory=list)
+    different: dict[str, list[str]] = field(default_factory=dict)  # id → differing columns
+
+    @property
+    def equal(self) -> bool:
+        return not (self.only_in_store or self.only_in_registry or self.different)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"equal": self.equal, "only_in_store": self.only_in_store,
+                "only_in_registry": self.only_in_registry, "different": self.different}
 
 
-def row_from_manifest(m: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "id": m["id"], "tenant": m["tenant"], "doc_type": m["type"], "profile": m["profile"],
-        "title": m["title"], "policy_no": m.get("policy_no"), "insured_name": m.get("insured"),
-        "template_version": m["template_version"], "content_sha256": m["content_sha256"],
-        "parts": m["parts"], "manifest_key": f"records/{m['id']}/manifest.json",
-        "created_at": _dt(m["created_at"]), "archived_at": _dt(m.get("archived_at")),
-        "retain_until": _dt(m["retain_until"]), "legal_hold": False, "status": "archived",
-        "supersedes": None, "superseded_by": None, "links_to": m.get("links_to"),
-        "created_by": m.get("created_by"), "idempotency_key": m.get("idempotency_key"),
-        "request_sha256": m.get("request_sha256"), "signers": m.get("signers") or [],
-        "archive_items": m.get("archive_items") or [],
-    }
-
-
-def rebuild_registry(engine: Engine, store: ObjectStore, *, replace: bool = True) -> dict[str, Any]:
-    """Read every ``records/*/manifest.json`` and (re)write the records table from them.
-
-    Retention and legal hold are read back from the object store itself, so extensions made
-    after archiving are kept; ``superseded_by`` is derived from the newer records' ``supersedes``.
-    """
-    manifests = []
+def records_from_store(store: ObjectStore) -> dict[str, Record]:
+    """Every archived record the store holds a manifest for, as its registry row."""
+    out: dict[str, Record] = {}
     for key in store.list("records/"):
-        if key.endswith("/manifest.json"):
-            manifests.append(json.loads(store.get(key)))
-    rows = []
-    for m in manifests:
-        row = row_from_manifest(m)
-        info = store.stat(m["parts"]["pdf"]["key"], m["parts"]["pdf"].get("version_id"))
-        if info.retain_until:
-            row["retain_until"] = info.retain_until
-        row["legal_hold"] = bool(info.legal_hold)
-        rows.append((row, m.get("supersedes")))
+        if not key.endswith("/manifest.json"):
+            continue
+        manifest = Manifest.parse(store.get(key))
+        first = next(iter(manifest.parts.values()))
+        info = store.stat(first.key, first.version_id)
+        out[manifest.id] = Record.from_manifest(manifest, retain_until=info.retain_until,
+                                                legal_hold=bool(info.legal_hold))
+    successors = {r.supersedes: r.id for r in out.values() if r.supersedes}
+    for rid, new in successors.items():
+        if rid in out:
+            out[rid] = replace(out[rid], superseded_by=new)
+    return out
+
+
+def _registry(engine: Engine) -> dict[str, Record]:
+    with engine.connect() as conn:
+        rows = conn.execute(select(records).where(records.c.status == ARCHIVED)).mappings().all()
+    return {r["id"]: Record.from_row(r) for r in rows}
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, datetime) and isinstance(b, datetime):  # the store keeps whole seconds
+        return abs((a.astimezone(UTC) - b.astimezone(UTC)).total_seconds()) < 1
+    return bool(a == b)
+
+
+def compare_registry(engine: Engine, store: ObjectStore) -> RegistryDiff:
+    """The registry's archived rows against the store's manifests; changes nothing."""
+    stored, registered = records_from_store(store), _registry(engine)
+    diff = RegistryDiff(only_in_store=sorted(set(stored) - set(registered)),
+                        only_in_registry=sorted(set(registered) - set(stored)))
+    for rid in sorted(set(stored) & set(registered)):
+        cols = [c for c in COMPARED
+                if not _same(getattr(stored[rid], c), getattr(registered[rid], c))]
+        if cols:
+            diff.different[rid] = cols
+    return diff
+
+
+def rebuild_registry(engine: Engine, store: ObjectStore) -> dict[str, Any]:
+    """Make the registry's archived rows what the store's manifests say (insert the missing,
+    correct the differing); report rows the store does not hold, never delete them."""
+    stored = records_from_store(store)
+    with engine.connect() as conn:
+        known = {r.id: r.status for r in conn.execute(select(records.c.id, records.c.status))}
+    inserted = updated = 0
     with engine.begin() as conn:
-        if replace:
-            conn.execute(delete(records))
-        existing = {r.id for r in conn.execute(select(records.c.id))}
-        inserted = 0
-        for row, _ in sorted(rows, key=lambda r: r[0]["created_at"] or datetime.min):
-            if row["id"] in existing:
-                continue
-            conn.execute(insert(records).values(**row))
-            inserted += 1
-        for row, old in rows:
-            if old:
-                conn.execute(update(records).where(records.c.id == row["id"]).values(supersedes=old))
-                conn.execute(update(records).where(records.c.id == old)
-                             .values(superseded_by=row["id"]))
-    return {"manifests": len(manifests), "inserted": inserted}
+        # oldest first: a correction's row comes after the row it supersedes
+        for record in sorted(stored.values(), key=lambda r: r.created_at):
+            row = record.row()
+            if record.id not in known:
+                conn.execute(insert(records).values(**(row | {"superseded_by": None})))
+                inserted += 1
+            else:
+                values = {c: row[c] for c in COMPARED if c != "superseded_by"}
+                conn.execute(update(records).where(records.c.id == record.id)
+                             .values(**values, archived_at=row["archived_at"],
+                                     signers=row["signers"], archive_items=row["archive_items"],
+                                     request_sha256=row["request_sha256"],
+                                     created_by=row["created_by"], failure=None,
+                                     lease_until=None))
+                updated += 1
+        for record in stored.values():
+            conn.execute(update(records).where(records.c.id == record.id)
+                         .values(superseded_by=record.superseded_by))
+    missing = sorted(rid for rid, status in known.items()
+                     if status == ARCHIVED and rid not in stored)
+    return {"manifests": len(stored), "inserted": inserted, "updated": updated,
+            "registry_only": missing}

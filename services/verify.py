@@ -33,7 +33,7 @@ from sqlalchemy import Engine, select
 
 from domain.errors import DomainValidationError
 from domain.ids import InvalidRecordId, parse_record_id
-from services.archive import iso_utc
+from services.records import iso_utc
 from signing.errors import InvalidToken, UnreadablePdf
 from signing.keys import QrKeyRing
 from signing.pdf_meta import read_record_id

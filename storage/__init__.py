@@ -12,6 +12,7 @@ from storage.errors import (
     RetentionViolation,
     StorageError,
     StorageUnavailable,
+    StoreInUse,
 )
 from storage.objectstore import (
     IntegrityError,
@@ -37,12 +38,19 @@ __all__ = [
     "RetentionViolation",
     "StorageError",
     "StorageUnavailable",
+    "StoreInUse",
     "open_object_store",
 ]
 
 
-def open_object_store(settings: Settings) -> tuple[ObjectStore, EmbeddedS3 | None]:
+def open_object_store(
+    settings: Settings, *, attach: bool = False
+) -> tuple[ObjectStore, EmbeddedS3 | None]:
     """A ready store (bucket verified); starts the embedded server if no endpoint is set.
+
+    With `attach`, the embedded server of the data dir that a live process (a running
+    ``azx serve``) owns is used as it is, and no server is returned; without one, one is started.
+    Without `attach`, such a server makes the start fail with :class:`StoreInUse`.
 
     The caller owns the result: `store.close()`, then `server.stop()` if a server was returned.
     """
@@ -51,8 +59,9 @@ def open_object_store(settings: Settings) -> tuple[ObjectStore, EmbeddedS3 | Non
         endpoint, secret = settings.s3_endpoint, settings.s3_secret_key.get_secret_value()
         secure = settings.s3_secure
     else:
-        server = EmbeddedS3.from_settings(settings).start()
-        endpoint, secret, secure = server.endpoint, server.secret_key, False
+        embedded = EmbeddedS3.from_settings(settings)
+        endpoint, server = _embedded_endpoint(embedded, attach)
+        secret, secure = embedded.secret_key, False
     store = MinioObjectStore(
         endpoint,
         settings.s3_access_key,
@@ -69,3 +78,17 @@ def open_object_store(settings: Settings) -> tuple[ObjectStore, EmbeddedS3 | Non
             server.stop()
         raise
     return store, server
+
+
+def _embedded_endpoint(embedded: EmbeddedS3, attach: bool) -> tuple[str, EmbeddedS3 | None]:
+    """(endpoint, the server to stop or None): attached to a live owner's server, or started."""
+    if attach and (endpoint := embedded.attach()) is not None:
+        return endpoint, None
+    try:
+        return embedded.start().endpoint, embedded
+    except StoreInUse:
+        # its owner may have started it between our look and our start
+        endpoint = embedded.attach() if attach else None
+        if endpoint is None:
+            raise
+        return endpoint, None

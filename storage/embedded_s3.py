@@ -1,6 +1,16 @@
 """A private SeaweedFS (master, volume, filer, S3) for the embedded mode, bound to 127.0.0.1 only.
 
 All state lives under ``<data_dir>/seaweedfs``; the log is ``<data_dir>/seaweedfs/weed.log``.
+
+One server per data dir: ``weed.lock`` is flocked by the starting process and inherited by
+`weed`, so it is held exactly as long as the server lives, and it records who holds it
+(:class:`LockHolder`: the weed pid and its owner's pid, each with its start time). `weed` runs in
+a session of its own, so a ``kill -9`` of its owner leaves it running; the next
+:meth:`EmbeddedS3.start` on the data dir finds the owner gone, checks that the holder really is
+this data dir's `weed`, and stops it. A live owner's server is never stopped: :class:`StoreInUse`
+is raised, and :meth:`EmbeddedS3.attach` gives the endpoint to use it instead (``azx fixity``).
+No parent-death signal is used: Linux sends it when the *thread* that forked dies (worker
+threads of a pool come and go), not when the process does.
 """
 
 from __future__ import annotations
@@ -27,12 +37,19 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TextIO
 
-from storage.errors import StorageError, StorageUnavailable
+from storage.errors import StorageError, StorageUnavailable, StoreInUse
 
 if TYPE_CHECKING:
     from core.settings import Settings
 
-__all__ = ["EmbeddedS3", "WeedPorts", "find_weed", "listening_addresses"]
+__all__ = [
+    "EmbeddedS3",
+    "LockHolder",
+    "WeedPorts",
+    "find_weed",
+    "listening_addresses",
+    "process_start_time",
+]
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +58,10 @@ IDENTITY = "azx"
 _LOG_ROTATE_BYTES = 16 * 1024 * 1024
 # `weed server` always adds these gRPC Unix sockets, at a fixed path (not configurable).
 _TMP_GRPC_SOCKET = "/tmp/seaweedfs-{name}-grpc-{port}.sock"
+# A starting process writes weed.lock's holder right after its Popen: this long at most.
+_HOLDER_WAIT = 2.0
+# After SIGKILL a process is gone within milliseconds, unless stuck in uninterruptible I/O.
+_KILL_WAIT = 10.0
 
 
 @dataclass(frozen=True)
@@ -69,13 +90,18 @@ class WeedPorts:
                 s.close()
 
     @classmethod
-    def load(cls, path: Path) -> WeedPorts | None:
-        """Ports saved by an earlier run, if all still free (keeps the master's state dir)."""
+    def read(cls, path: Path) -> WeedPorts | None:
+        """The ports saved by the last server that became ready, if the file is readable."""
         try:
-            ports = cls(**json.loads(path.read_text()))
+            return cls(**json.loads(path.read_text()))
         except (OSError, ValueError, TypeError):
             return None
-        return ports if all(_port_free(p) for p in ports.all()) else None
+
+    @classmethod
+    def load(cls, path: Path) -> WeedPorts | None:
+        """Ports saved by an earlier run, if all still free (keeps the master's state dir)."""
+        ports = cls.read(path)
+        return ports if ports is not None and all(_port_free(p) for p in ports.all()) else None
 
     def save(self, path: Path) -> None:
         path.write_text(json.dumps(asdict(self)))
@@ -135,6 +161,94 @@ def _proc_ip(hex_ip: str) -> str:
     if sys.byteorder == "little":  # /proc/net/tcp* prints each 32-bit word in host order
         raw = b"".join(raw[i : i + 4][::-1] for i in range(0, len(raw), 4))
     return str(ipaddress.ip_address(raw))
+
+
+def process_start_time(pid: int) -> int | None:
+    """When process `pid` started, in clock ticks since boot (/proc/<pid>/stat field 22); None
+    if it is gone or a zombie. A reused pid belongs to a process with another start time."""
+    fields = _proc_stat(pid)
+    if fields is None or fields[0] in ("Z", "X", "x"):
+        return None
+    return int(fields[19])
+
+
+def _proc_stat(pid: int) -> list[str] | None:
+    """Fields 3… of /proc/<pid>/stat (split after the command name, which may hold spaces)."""
+    if pid <= 0:
+        return None
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    return raw[raw.rindex(")") + 2 :].split()
+
+
+def _same_process(pid: int | None, start: int | None) -> bool:
+    return pid is not None and start is not None and process_start_time(pid) == start
+
+
+def _weed_argv(pid: int) -> list[str]:
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return []
+    return [os.fsdecode(a) for a in raw.split(b"\0")]
+
+
+def _is_weed_of(pid: int, root: Path) -> bool:
+    """Is `pid` running the weed binary with this data dir's ``-config_dir``?"""
+    argv = _weed_argv(pid)
+    return bool(argv) and Path(argv[0]).name == "weed" and f"-config_dir={root}" in argv
+
+
+@dataclass(frozen=True)
+class LockHolder:
+    """What ``weed.lock`` records about the server holding it and the process that started it
+    (its owner), each pid with its start time so that a reused pid is told apart."""
+
+    weed_pid: int
+    weed_start: int | None
+    owner_pid: int | None = None
+    owner_start: int | None = None
+
+    @classmethod
+    def of_child(cls, weed_pid: int) -> LockHolder:
+        """The record for a server this process has just started."""
+        me = os.getpid()
+        return cls(weed_pid, process_start_time(weed_pid), me, process_start_time(me))
+
+    @classmethod
+    def parse(cls, text: str) -> LockHolder | None:
+        """The record, or None while it is empty or unreadable."""
+        text = text.strip()
+        if text.isdigit():  # written by azx before owners were recorded: the weed pid alone
+            return cls(int(text), None)
+        try:
+            fields = json.loads(text)
+            holder = cls(**fields)
+        except (ValueError, TypeError):
+            return None
+        values = [holder.weed_pid, holder.weed_start, holder.owner_pid, holder.owner_start]
+        if not all(v is None or type(v) is int for v in values) or holder.weed_pid is None:
+            return None
+        return holder
+
+    def dumps(self) -> str:
+        return json.dumps(asdict(self)) + "\n"
+
+    @property
+    def weed_running(self) -> bool:
+        """The recorded server process still runs (and is the same process)."""
+        return _same_process(self.weed_pid, self.weed_start)
+
+    @property
+    def owner_alive(self) -> bool:
+        """The process that started the server still runs (and is the same process)."""
+        return _same_process(self.owner_pid, self.owner_start)
+
+    def weed_is_ours(self, root: Path) -> bool:
+        """The recorded server still runs and is the weed binary serving `root`."""
+        return self.weed_running and _is_weed_of(self.weed_pid, root)
 
 
 class EmbeddedS3:
@@ -256,6 +370,38 @@ class EmbeddedS3:
                 log.warning("embedded S3: port clash on attempt %d, retrying", attempt + 1)
         raise StorageUnavailable("embedded S3: could not bind free ports after 3 attempts")
 
+    def holder(self) -> LockHolder | None:
+        """The server running on this data dir and its owner, as ``weed.lock`` records them;
+        None when the recorded server no longer runs or nothing is recorded.
+
+        Read without touching the lock: a probe holding it even briefly could make a
+        concurrent :meth:`start` see a locked data dir whose recorded server is gone."""
+        try:
+            text = (self.root / "weed.lock").read_text(encoding="ascii", errors="replace")
+        except OSError:
+            return None
+        found = LockHolder.parse(text)
+        return found if found is not None and found.weed_running else None
+
+    def attach(self) -> str | None:
+        """The S3 endpoint of this data dir's server when a live process (a running
+        ``azx serve``) owns it, waiting up to `startup_timeout` s for it to answer; None when
+        no live owner runs one (then :meth:`start` one)."""
+        deadline = time.monotonic() + self.startup_timeout
+        while True:
+            holder = self.holder()
+            if holder is None or not holder.owner_alive or not holder.weed_is_ours(self.root):
+                return None
+            port = self._s3_port_of(holder.weed_pid)
+            if port is not None and _http_ok(port, "/healthz"):
+                return f"{LOOPBACK}:{port}"
+            if time.monotonic() > deadline:
+                raise StorageUnavailable(
+                    f"the embedded S3 of pid {holder.owner_pid} on {self.root} does not answer "
+                    f"within {self.startup_timeout:.0f}s; log {self.log_path}"
+                )
+            time.sleep(0.2)
+
     def stop(self) -> None:
         """SIGTERM the process group, wait `stop_timeout` s, then SIGKILL it. Idempotent."""
         proc, self._proc = self._proc, None
@@ -302,7 +448,7 @@ class EmbeddedS3:
                 self._remove_sockets()
                 raise StorageError(f"cannot run {cmd[0]}: {exc}") from exc
             lockf.truncate(0)
-            lockf.write(f"{self._proc.pid}\n")
+            lockf.write(LockHolder.of_child(self._proc.pid).dumps())
         self.ports = ports
         atexit.register(self.stop)
         try:
@@ -342,20 +488,75 @@ class EmbeddedS3:
         if bad:
             raise StorageError(f"embedded S3 listens beyond loopback: {bad}; refusing to run")
 
+    def _s3_port_of(self, weed_pid: int) -> int | None:
+        """The saved S3 port, if that very server listens on it (not a stranger's port)."""
+        ports = WeedPorts.read(self.root / "ports.json")
+        if ports is None:
+            return None
+        try:
+            listening = listening_addresses(weed_pid)
+        except OSError:  # it has just exited (or is not ours to inspect)
+            return None
+        return ports.s3 if (LOOPBACK, ports.s3) in listening else None
+
     @contextlib.contextmanager
     def _exclusive_lock(self) -> Iterator[TextIO]:
         """flock on ``weed.lock``: one server per data dir, even if an old weed outlived us."""
         path = self.root / "weed.lock"
-        with open(path, "a+", encoding="ascii") as f:
-            try:
-                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                f.seek(0)
-                holder = f.read().strip() or "?"
-                raise StorageError(
-                    f"{self.root} is in use by another SeaweedFS (pid {holder}); stop it first"
-                ) from None
+        with open(path, "a+", encoding="ascii", errors="replace") as f:
+            self._acquire(f)
             yield f
+
+    def _acquire(self, lockf: TextIO) -> None:
+        """Take the lock; stop a server whose owner is gone; refuse (StoreInUse) otherwise."""
+        deadline = time.monotonic() + _HOLDER_WAIT
+        while not _try_flock(lockf, fcntl.LOCK_EX):
+            lockf.seek(0)
+            holder = LockHolder.parse(lockf.read())
+            if (holder is not None and holder.weed_running) or time.monotonic() > deadline:
+                self._take_over(holder, lockf)
+                return
+            # Being started: until its Popen returns, the record is empty or the last run's.
+            time.sleep(0.05)
+
+    def _take_over(self, holder: LockHolder | None, lockf: TextIO) -> None:
+        """Stop the left-over server of a dead owner, or raise StoreInUse saying what to do."""
+        lock = self.root / "weed.lock"
+        if holder is None:
+            raise StoreInUse(
+                f"{self.root} is locked by a process that did not record itself in {lock}; "
+                f"find it with `fuser -v {lock}` and stop it",
+                root=str(self.root), owner_pid=None, weed_pid=None)
+        if holder.owner_alive:
+            raise StoreInUse(
+                f"the embedded store on {self.root} belongs to running process "
+                f"{holder.owner_pid} (SeaweedFS pid {holder.weed_pid}); stop that process "
+                f"first, or attach to its store",
+                root=str(self.root), owner_pid=holder.owner_pid, weed_pid=holder.weed_pid)
+        if not holder.weed_is_ours(self.root):
+            raise StoreInUse(
+                f"{self.root} is locked, and pid {holder.weed_pid} recorded in {lock} is not "
+                f"this data dir's SeaweedFS (or predates owner records): nothing was stopped; "
+                f"find the holder with `fuser -v {lock}` and stop it",
+                root=str(self.root), owner_pid=holder.owner_pid, weed_pid=holder.weed_pid)
+        sock_dir = _local_socket_dir(_weed_argv(holder.weed_pid))
+        self._stop_left_over(holder, lockf)
+        _remove_grpc_sockets(WeedPorts.read(self.root / "ports.json"))
+        if sock_dir is not None:
+            shutil.rmtree(sock_dir, ignore_errors=True)
+        log.warning(
+            "embedded S3: stopped SeaweedFS pid %d left running on %s by process %s, "
+            "which is gone", holder.weed_pid, self.root, holder.owner_pid)
+
+    def _stop_left_over(self, holder: LockHolder, lockf: TextIO) -> None:
+        """SIGTERM, `stop_timeout` s of grace, SIGKILL; returns holding the freed lock."""
+        for sig, grace in ((signal.SIGTERM, self.stop_timeout), (signal.SIGKILL, _KILL_WAIT)):
+            if _same_process(holder.weed_pid, holder.weed_start):  # never signal a reused pid
+                _signal_session(holder.weed_pid, sig)
+            if _flock_within(lockf, grace):
+                return
+        raise StorageUnavailable(
+            f"SeaweedFS pid {holder.weed_pid} left on {self.root} did not stop after SIGKILL")
 
     def _prepare_dirs(self) -> None:
         for d in (self.root, self.root / "data"):
@@ -425,20 +626,7 @@ class EmbeddedS3:
 
     def _remove_sockets(self) -> None:
         ports, self.ports = self.ports, None
-        if ports is not None:
-            uid = os.getuid()
-            for name, port in (
-                ("master", ports.master_grpc),
-                ("volume", ports.volume_grpc),
-                ("filer", ports.filer_grpc),
-                ("s3", ports.s3_grpc),
-            ):
-                path = Path(_TMP_GRPC_SOCKET.format(name=name, port=port))
-                try:
-                    if path.is_socket() and path.lstat().st_uid == uid:
-                        path.unlink()
-                except OSError:
-                    pass
+        _remove_grpc_sockets(ports)
         if self._sock_dir is not None:
             shutil.rmtree(self._sock_dir, ignore_errors=True)
             self._sock_dir = None
@@ -446,6 +634,63 @@ class EmbeddedS3:
 
 class _PortClash(Exception):
     """A picked port was taken between picking and binding."""
+
+
+def _try_flock(f: TextIO, mode: int) -> bool:
+    try:
+        fcntl.flock(f, mode | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+def _flock_within(f: TextIO, timeout: float) -> bool:
+    """Exclusive lock on `f` within `timeout` s (the holder's exit releases it)."""
+    deadline = time.monotonic() + timeout
+    while not _try_flock(f, fcntl.LOCK_EX):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def _signal_session(pid: int, sig: signal.Signals) -> None:
+    """`sig` to the process group `pid` leads (weed runs in its own session), else to `pid`."""
+    fields = _proc_stat(pid)
+    with contextlib.suppress(ProcessLookupError):
+        if fields is not None and int(fields[2]) == pid:
+            os.killpg(pid, sig)
+        else:
+            os.kill(pid, sig)
+
+
+def _local_socket_dir(argv: list[str]) -> Path | None:
+    """The azx-weed-* temp dir of a server's Unix sockets, from its command line."""
+    for arg in argv:
+        if arg.startswith("-filer.localSocket="):
+            folder = Path(arg.partition("=")[2]).parent
+            if folder.name.startswith("azx-weed-") and folder.parent == Path(tempfile.gettempdir()):
+                return folder
+    return None
+
+
+def _remove_grpc_sockets(ports: WeedPorts | None) -> None:
+    """The fixed-path gRPC sockets `weed server` adds, if ours (a SIGKILLed weed leaves them)."""
+    if ports is None:
+        return
+    uid = os.getuid()
+    for name, port in (
+        ("master", ports.master_grpc),
+        ("volume", ports.volume_grpc),
+        ("filer", ports.filer_grpc),
+        ("s3", ports.s3_grpc),
+    ):
+        path = Path(_TMP_GRPC_SOCKET.format(name=name, port=port))
+        try:
+            if path.is_socket() and path.lstat().st_uid == uid:
+                path.unlink()
+        except OSError:
+            pass
 
 
 def _terminate_group(proc: subprocess.Popen[bytes], grace: float) -> None:

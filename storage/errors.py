@@ -9,6 +9,7 @@ __all__ = [
     "RetentionViolation",
     "StorageError",
     "StorageUnavailable",
+    "StoreInUse",
 ]
 
 
@@ -34,3 +35,21 @@ class RetentionViolation(StorageError):
 
 class BucketMisconfigured(StorageError):
     """The bucket lacks Object Lock or versioning, or its default retention is too weak."""
+
+
+class StoreInUse(StorageError):
+    """The embedded store's data dir is held by a server that is not ours to stop.
+
+    Its owner (the process that started it, e.g. a running ``azx serve``) is alive, or the
+    lock holder cannot be identified as this data dir's SeaweedFS. Nothing was stopped.
+    """
+
+    def __init__(self, message: str, *, root: str, owner_pid: int | None,
+                 weed_pid: int | None) -> None:
+        super().__init__(message)
+        self.root = root
+        """The store's directory (``<data_dir>/seaweedfs``)."""
+        self.owner_pid = owner_pid
+        """The live process that started the server, when known."""
+        self.weed_pid = weed_pid
+        """The process recorded as holding the lock, when known."""

@@ -125,6 +125,8 @@ class ObjectStore(Protocol):
 
     def list(self, prefix: str = "") -> Iterator[str]: ...
 
+    def ping(self) -> bool: ...
+
 
 def make_http_client(
     connect_timeout: float = 3.0, read_timeout: float = 60.0
@@ -186,6 +188,13 @@ class MinioObjectStore:
             region=region,
             http_client=self._http,
         )
+        # readiness probes: answer within ~3 s even from a server that accepts and never replies
+        self._probe_http = urllib3.PoolManager(
+            timeout=urllib3.Timeout(connect=1.0, read=2.0), maxsize=1,
+            cert_reqs="CERT_REQUIRED", ca_certs=os.environ.get("SSL_CERT_FILE") or certifi.where(),
+            retries=False)
+        self._probe = Minio(endpoint, access_key=access_key, secret_key=secret_key,
+                            secure=secure, region=region, http_client=self._probe_http)
 
     @property
     def client(self) -> Minio:
@@ -194,6 +203,14 @@ class MinioObjectStore:
 
     def close(self) -> None:
         self._http.clear()
+        self._probe_http.clear()
+
+    def ping(self) -> bool:
+        """Does the server answer for the bucket with these credentials, within ~3 s?"""
+        try:
+            return bool(self._probe.bucket_exists(self.bucket))
+        except Exception:  # any failure means: not ready
+            return False
 
     def __enter__(self) -> MinioObjectStore:
         return self

@@ -3,23 +3,30 @@ for archived content; these rows index it and can be rebuilt from it (``azx regi
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from typing import Any
+
 from sqlalchemy import (
     JSON,
     Boolean,
     Column,
     Date,
     DateTime,
+    Dialect,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
     Text,
+    TypeDecorator,
     UniqueConstraint,
 )
 
 __all__ = [
+    "UTCDateTime",
     "api_keys",
     "audit_events",
     "batches",
@@ -27,11 +34,40 @@ __all__ = [
     "jobs",
     "metadata",
     "records",
+    "staged_parts",
     "webhook_deliveries",
     "webhooks",
 ]
 
 metadata = MetaData()
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp that is always timezone-aware UTC in Python, whatever the database keeps.
+
+    SQLite stores no zone and hands datetimes back naive; PostgreSQL's ``timestamptz`` hands them
+    back in the session's zone. Writing a naive datetime is a bug (its zone is unknown): refused.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if not isinstance(value, datetime) or value.tzinfo is None:
+            raise ValueError(f"a naive or non-datetime value {value!r} for a UTC timestamp")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)  # type: ignore[no-any-return]
+        return value.astimezone(UTC)  # type: ignore[no-any-return]
+
+
+_TS = UTCDateTime
 
 api_keys = Table(
     "api_keys",
@@ -41,8 +77,8 @@ api_keys = Table(
     Column("role", String(20), nullable=False),
     Column("key_hash", String(64), nullable=False),
     Column("label", String(200)),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("revoked_at", DateTime(timezone=True)),
+    Column("created_at", _TS(), nullable=False),
+    Column("revoked_at", _TS()),
 )
 
 records = Table(
@@ -59,31 +95,50 @@ records = Table(
     Column("content_sha256", String(64), nullable=False),
     Column("parts", JSON, nullable=False),  # {"pdf": {"key","sha256","size","version_id"}, …}
     Column("manifest_key", String(300), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("archived_at", DateTime(timezone=True)),
-    Column("retain_until", DateTime(timezone=True)),
+    Column("created_at", _TS(), nullable=False),
+    Column("archived_at", _TS()),
+    Column("retain_until", _TS()),
     Column("legal_hold", Boolean, nullable=False, default=False),
-    Column("status", String(20), nullable=False),  # pending | archived
+    Column("status", String(20), nullable=False),  # pending | archived | failed
     Column("supersedes", String(40), ForeignKey("records.id")),
     Column("superseded_by", String(40)),
     Column("links_to", String(40)),  # a paper scan's record, if any
     Column("created_by", String(16)),
     Column("idempotency_key", String(200)),
+    # who made the key: "client" (Idempotency-Key header) or the service itself ("job",
+    # "hazard"); a client's key can never collide with one the service made for itself
+    Column("key_scope", String(10), nullable=False, default="client"),
     Column("request_sha256", String(64)),
     Column("signers", JSON),
     Column("archive_items", JSON),
-    UniqueConstraint("tenant", "idempotency_key", name="uq_records_tenant_idem"),
+    Column("failure", JSON),  # why a record could not be archived: {"error","message_zh",…}
+    Column("lease_until", _TS()),  # a writer owns a pending record until then
+    UniqueConstraint("tenant", "key_scope", "idempotency_key", name="uq_records_tenant_scope_idem"),
+    UniqueConstraint("supersedes", name="uq_records_supersedes"),  # at most one successor
     Index("ix_records_tenant_created", "tenant", "created_at"),
     Index("ix_records_tenant_policy", "tenant", "policy_no"),
     Index("ix_records_tenant_insured", "tenant", "insured_name"),
     Index("ix_records_tenant_type", "tenant", "doc_type"),
 )
 
+# Everything a pending record's locked objects will hold, kept until they are written (migration
+# 0004): what was proven complete is what is locked, and any process can finish the record.
+staged_parts = Table(
+    "staged_parts",
+    metadata,
+    Column("record_id", String(40), ForeignKey("records.id", ondelete="CASCADE"),
+           primary_key=True),
+    Column("name", String(20), primary_key=True),  # json | pdf | docx | scan
+    Column("content", LargeBinary, nullable=False),
+    Column("media_type", String(100), nullable=False),
+    Column("sha256", String(64), nullable=False),
+)
+
 audit_events = Table(
     "audit_events",
     metadata,
     Column("seq", Integer, primary_key=True, autoincrement=True),
-    Column("at", DateTime(timezone=True), nullable=False),
+    Column("at", _TS(), nullable=False),
     Column("tenant", String(100)),
     Column("actor", String(100)),
     Column("action", String(40), nullable=False),
@@ -102,7 +157,7 @@ legal_holds = Table(
     Column("on", Boolean, nullable=False),
     Column("reason", Text, nullable=False),
     Column("actor", String(100), nullable=False),
-    Column("at", DateTime(timezone=True), nullable=False),
+    Column("at", _TS(), nullable=False),
 )
 
 # -- generation at scale (migration 0002): jobs, batches, webhooks ---------------------------------
@@ -121,10 +176,10 @@ batches = Table(
     Column("idempotency_key", String(200)),
     Column("request_sha256", String(64)),
     Column("report_key", String(300)),  # results.csv in the object store, once written
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
-    Column("dispatched_at", DateTime(timezone=True)),
-    Column("completed_at", DateTime(timezone=True)),
+    Column("created_at", _TS(), nullable=False),
+    Column("updated_at", _TS(), nullable=False),
+    Column("dispatched_at", _TS()),
+    Column("completed_at", _TS()),
     UniqueConstraint("tenant", "idempotency_key", name="uq_batches_tenant_idem"),
     Index("ix_batches_tenant_created", "tenant", "created_at"),
     Index("ix_batches_status", "status"),
@@ -149,11 +204,11 @@ jobs = Table(
     Column("role", String(20), nullable=False),
     Column("idempotency_key", String(200)),
     Column("request_sha256", String(64)),
-    Column("lease_until", DateTime(timezone=True)),  # a running job whose lease ran out is requeued
-    Column("dispatched_at", DateTime(timezone=True)),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
-    Column("finished_at", DateTime(timezone=True)),
+    Column("lease_until", _TS()),  # a running job whose lease ran out is requeued
+    Column("dispatched_at", _TS()),
+    Column("created_at", _TS(), nullable=False),
+    Column("updated_at", _TS(), nullable=False),
+    Column("finished_at", _TS()),
     UniqueConstraint("tenant", "idempotency_key", name="uq_jobs_tenant_idem"),
     Index("ix_jobs_batch_status", "batch_id", "status"),
     Index("ix_jobs_batch_index", "batch_id", "item_index"),
@@ -168,8 +223,8 @@ webhooks = Table(
     Column("url", String(2000), nullable=False),
     Column("secret", String(100), nullable=False),  # the HMAC key; shown to the tenant once
     Column("created_by", String(16)),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("disabled_at", DateTime(timezone=True)),
+    Column("created_at", _TS(), nullable=False),
+    Column("disabled_at", _TS()),
 )
 
 webhook_deliveries = Table(
@@ -183,14 +238,14 @@ webhook_deliveries = Table(
     Column("payload", JSON, nullable=False),
     Column("status", String(20), nullable=False),  # pending | delivered | failed
     Column("attempts", Integer, nullable=False, default=0),
-    Column("next_attempt_at", DateTime(timezone=True)),
-    Column("locked_until", DateTime(timezone=True)),
-    Column("dispatched_at", DateTime(timezone=True)),
+    Column("next_attempt_at", _TS()),
+    Column("locked_until", _TS()),
+    Column("dispatched_at", _TS()),
     Column("last_status_code", Integer),
     Column("last_error", String(500)),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
-    Column("delivered_at", DateTime(timezone=True)),
+    Column("created_at", _TS(), nullable=False),
+    Column("updated_at", _TS(), nullable=False),
+    Column("delivered_at", _TS()),
     Index("ix_deliveries_tenant_created", "tenant", "created_at"),
     Index("ix_deliveries_status_next", "status", "next_attempt_at"),
 )
@@ -210,8 +265,8 @@ hazards = Table(
     Column("deadline", Date),
     Column("version", Integer, nullable=False),  # 1 at creation, +1 per change
     Column("last_record_id", String(40)),  # the 表 9 record archived after the last change
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", _TS(), nullable=False),
+    Column("updated_at", _TS(), nullable=False),
     Index("ix_hazards_tenant_policy", "tenant", "policy_no"),
     Index("ix_hazards_tenant_state", "tenant", "state"),
 )

@@ -2,7 +2,7 @@
 running) + a SeaweedFS S3 + an API process + Celery workers, each worker in a process group of
 its own (killed together, like a machine).
 
-Shared by tests/test_distributed.py (a worker is killed mid-batch) and benchmarks/workers.py
+Shared by tests/faults/test_worker_killed.py (a worker is killed mid-batch) and benchmarks/workers.py
 (throughput). Each run gets a fresh database ``<db_prefix>_<random>`` (dropped after), its own
 queue prefix and Redis keys (deleted after) and its own S3 data directory; SeaweedFS gets a short
 grace after SIGTERM, then SIGKILL.
@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from core.settings import Settings
-from services.jobs import JobOptions, queue_names
+from services.jobs import queue_names
 
 __all__ = ["BENCH_REDIS_DB", "PG", "REDIS_PORT", "ROOT", "TEST_REDIS_DBS", "Cluster",
            "Unavailable", "free_port", "port_open", "running_cluster", "stop", "tail", "wait"]
@@ -183,7 +183,7 @@ def running_cluster(tmp: Path, *, redis_db: int, db_prefix: str, tenant: str,
         engine = make_engine(settings.sqlalchemy_url)
         migrate(engine)  # once, before any process starts
         key = create_key(engine, tenant, "insurer")
-        queues = list(queue_names(JobOptions(queue_prefix=prefix)).values())
+        queues = list(queue_names(Settings(queue_prefix=prefix)).values())
         cl = Cluster(full_env, settings, "", key, logs, queues, tenant, bucket,
                      list(worker_args), engine=engine, s3_pid=s3.pid)
         with cl.object_store() as store:

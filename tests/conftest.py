@@ -82,3 +82,24 @@ def auth() -> Callable[[str], dict[str, str]]:
 def insurer_headers(api_key: Callable[..., str]) -> dict[str, str]:
     """Headers of one insurer key shared by the session's requests."""
     return bearer(api_key())
+
+
+@pytest.fixture(scope="module")
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL database on the machine's server (127.0.0.1:5432), dropped after."""
+    import secrets
+
+    import psycopg
+
+    name = f"azx_t_{secrets.token_hex(4)}"
+    try:
+        admin = psycopg.connect(host="127.0.0.1", port=5432, user="postgres", dbname="postgres",
+                                autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as exc:
+        pytest.skip(f"PostgreSQL is not reachable on 127.0.0.1:5432: {exc}")
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+        finally:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -18,10 +18,10 @@ from sqlalchemy import select
 
 from api.main import create_app
 from core.settings import Settings
-from services.archive import ArchiveService
+from services.archive import ArchiveService, IdempotencyKey
 from services.fixity import run_fixity
 from services.keys import create_key
-from services.registry import rebuild_registry
+from services.registry import compare_registry, rebuild_registry
 from storage.errors import RetentionViolation, StorageError
 from storage.tables import records
 
@@ -58,20 +58,20 @@ def test_every_part_is_locked_in_compliance_mode_for_at_least_five_years(service
     assert r.status_code == 201, r.text
     rec = r.json()
     assert rec["status"] == "archived"
-    row = ctx.archive._row(rec["id"])
+    row = ctx.archive.find(rec["id"])
     five_years = datetime.now(UTC) + timedelta(days=5 * 365)
     for name in ("pdf", "docx", "json"):
-        info = ctx.store.stat(row["parts"][name]["key"], row["parts"][name]["version_id"])
+        info = ctx.store.stat(row.parts[name].key, row.parts[name].version_id)
         assert info.retention_mode == COMPLIANCE
         assert info.retain_until is not None and info.retain_until >= five_years
-    manifest = ctx.store.stat(row["manifest_key"])
+    manifest = ctx.store.stat(row.manifest_key)
     assert manifest.retention_mode == COMPLIANCE
 
 
 def test_the_server_refuses_deleting_overwriting_and_shortening(service):
     client, ctx, auth, _ = service
     rec = _archive(client, auth, _body("callback-shandong")).json()
-    part = ctx.archive._row(rec["id"])["parts"]["pdf"]
+    part = ctx.archive.find(rec["id"]).parts["pdf"].model_dump()
     with pytest.raises(RetentionViolation):
         ctx.store.delete_version(part["key"], part["version_id"])
     with pytest.raises(StorageError):
@@ -95,7 +95,7 @@ def test_an_administrator_extends_retention_and_sets_legal_hold_with_a_reason(se
     client, ctx, auth, _ = service
     admin = {"Authorization": "Bearer " + create_key(ctx.engine, "人保济南", "admin")}
     rec = _archive(client, auth, _body("plan-shandong")).json()
-    row = ctx.archive._row(rec["id"])
+    row = ctx.archive.find(rec["id"]).row()
     part = row["parts"]["pdf"]
     before = ctx.store.stat(part["key"], part["version_id"]).retain_until
     later = (before + timedelta(days=3650)).isoformat()
@@ -148,17 +148,17 @@ def test_a_crash_between_the_object_writes_and_the_registry_loses_nothing(servic
 
     monkeypatch.setattr(archive, "_mark_archived", crash)
     with pytest.raises(SystemExit):
-        archive.create(_caller(ctx, auth), body["type"], body["profile"], body["data"],
-                       idempotency_key="crash-1")
+        archive.create(_caller(ctx, auth), body, key=IdempotencyKey("crash-1"))
     monkeypatch.undo()
     with ctx.engine.connect() as conn:
         pending = conn.execute(select(records).where(records.c.idempotency_key == "crash-1")).first()
     assert pending is not None and pending.status == "pending"
     assert ctx.store.exists(pending.manifest_key)  # the objects were all written
     # at restart the record is found from its manifest and the registry completed
-    assert archive.recover() == 1
-    done = ctx.archive._row(pending.id)
-    assert done["status"] == "archived" and done["parts"]["pdf"]["sha256"]
+    restarted = datetime.now(UTC) + timedelta(seconds=1)
+    assert archive.recover(taken_before=restarted).completed == 1
+    done = ctx.archive.find(pending.id)
+    assert done.status == "archived" and done.parts["pdf"].sha256
     # the client's retry gets the same record
     retry = _archive(client, auth, body, key="crash-1")
     assert retry.status_code == 201 and retry.json()["id"] == pending.id
@@ -174,11 +174,16 @@ def test_the_registry_rebuilt_from_the_object_store_alone_equals_the_original(se
     with ctx.engine.connect() as conn:
         before = {r.id: tuple(getattr(r, c) for c in COLUMNS)
                   for r in conn.execute(select(records).where(records.c.status == "archived"))}
+    assert compare_registry(ctx.engine, ctx.store).equal
+    with ctx.engine.begin() as conn:  # the database is lost
+        conn.execute(records.delete().where(records.c.status == "archived"))
     report = rebuild_registry(ctx.engine, ctx.store)
     with ctx.engine.connect() as conn:
-        after = {r.id: tuple(getattr(r, c) for c in COLUMNS) for r in conn.execute(select(records))}
+        after = {r.id: tuple(getattr(r, c) for c in COLUMNS)
+                 for r in conn.execute(select(records).where(records.c.status == "archived"))}
     assert report["manifests"] == len(before)
     assert after == before
+    assert compare_registry(ctx.engine, ctx.store).equal
     assert after[old["id"]][COLUMNS.index("superseded_by")] == new.json()["id"]
 
 
@@ -239,7 +244,7 @@ def test_a_scan_of_a_form_signed_on_paper_is_archived_under_the_same_lock(servic
     scan = r.json()
     assert scan["type"] == "paper_scan" and scan["links_to"] == report["id"]
     assert scan["policy_no"] == report["policy_no"]
-    part = ctx.archive._row(scan["id"])["parts"]["scan"]
+    part = ctx.archive.find(scan["id"]).parts["scan"].model_dump()
     info = ctx.store.stat(part["key"], part["version_id"])
     assert info.retention_mode == COMPLIANCE
     assert info.retain_until >= datetime.now(UTC) + timedelta(days=5 * 365)

@@ -25,6 +25,7 @@ from core.settings import Settings
 from domain.access import Caller, Role
 from services.jobs import JobService, verify_signature
 from services.keys import create_key
+from services.records import RecordPending
 from storage.errors import StorageUnavailable
 from storage.tables import jobs, records
 
@@ -335,23 +336,23 @@ class _Manual:
 
 
 def test_a_job_killed_mid_write_is_finished_by_its_rerun_exactly_once(service, monkeypatch):
-    """A worker killed after writing the PDF but before the source leaves a pending record
-    that ArchiveService alone cannot complete; the job's rerun completes that same record."""
+    """A store that fails after the PDF and DOCX were written leaves a pending record with its
+    parts staged; the job's rerun completes that same record."""
     _, ctx = service
     svc = JobService(engine=ctx.engine, settings=ctx.settings, audit=ctx.audit,
-                     archive=lambda: ctx.archive, dispatcher=_Manual())
+                     archive=ctx.archive, dispatcher=_Manual())
     caller = Caller("test", "人保日照", Role.INSURER)
     job = svc.submit_document(caller, callback("PKILL-1"))
     archive = ctx.archive
     real_put = archive._put
 
-    def dies_before_the_source(rid: str, filename: str, *args: Any, **kw: Any) -> Any:
-        if filename == "source.json":
-            raise StorageUnavailable("simulated crash after the PDF and DOCX")
-        return real_put(rid, filename, *args, **kw)
+    def dies_before_the_source(record: Any, part: Any) -> Any:
+        if part.name == "json":
+            raise StorageUnavailable("simulated outage after the PDF and DOCX")
+        return real_put(record, part)
 
     monkeypatch.setattr(archive, "_put", dies_before_the_source)
-    with pytest.raises(StorageUnavailable):
+    with pytest.raises(RecordPending):  # accepted, staged: retried like a transient fault
         svc.run_job(job["id"])
     monkeypatch.setattr(archive, "_put", real_put)
     assert svc.get_job(caller, job["id"])["status"] == "running"
@@ -373,7 +374,7 @@ def test_a_job_whose_worker_vanished_is_sent_again_by_the_sweep(service):
     manual = _Manual()
     later = datetime.now(UTC) + timedelta(hours=1)  # this service lives an hour ahead
     svc = JobService(engine=ctx.engine, settings=ctx.settings, audit=ctx.audit,
-                     archive=lambda: ctx.archive, dispatcher=manual, clock=lambda: later)
+                     archive=ctx.archive, dispatcher=manual, clock=lambda: later)
     caller = Caller("test", "人保日照", Role.INSURER)
     job = svc.submit_document(caller, copy.deepcopy(callback("PLOST-1")))
     assert manual.sent == [("azx.run_job", job["id"])]
@@ -397,7 +398,7 @@ def test_a_job_whose_worker_vanished_is_sent_again_by_the_sweep(service):
 def test_tasks_whose_rows_vanished_exit_cleanly(service):
     _, ctx = service
     svc = JobService(engine=ctx.engine, settings=ctx.settings, audit=ctx.audit,
-                     archive=lambda: ctx.archive, dispatcher=_Manual())
+                     archive=ctx.archive, dispatcher=_Manual())
     assert svc.run_job("job_gone") == "skipped"
     assert svc.fanout_batch("bat_gone") == "skipped"
     assert svc.deliver("dlv_gone") == "skipped"

@@ -2,8 +2,7 @@
 endpoints, the answer is never a 5xx.
 
 Runs in-process through schemathesis' ASGI transport against a second app on the session's
-registry (schemathesis starts and stops that app's lifespan itself). The /v1/documents endpoints
-are left out: they open the archive, i.e. start the embedded S3 server (see the ``s3`` tests).
+registry (schemathesis starts and stops that app's lifespan itself).
 """
 
 from __future__ import annotations
@@ -28,16 +27,38 @@ MAX_EXAMPLES = 25
 
 
 @pytest.fixture(scope="module")
-def api_schema(settings: Settings) -> Iterator[Any]:
+def api_schema(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     from schemathesis.python.asgi import shutdown_lifespans
 
     from api.main import create_app
 
-    schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(settings))
-    try:
-        yield schema.include(path_regex=r"^/v1/(forms|schemas)")
-    finally:
-        shutdown_lifespans()
+    # the session's registry (its API keys), an object store of its own (one per data dir)
+    own = Settings(data_dir=tmp_path_factory.mktemp("fuzz"), database_url=settings.sqlalchemy_url)
+    app = create_app(own)
+    with TestClient(app):  # the lifespan runs once here, not once per fuzzed test
+        schema = schemathesis.openapi.from_asgi("/openapi.json", _started(app))
+        try:
+            yield schema.include(path_regex=r"^/v1/(forms|schemas)")
+        finally:
+            shutdown_lifespans()
+
+
+def _started(app: Any) -> Any:
+    """``app`` whose lifespan has already run: lifespan messages are answered, not passed on."""
+
+    async def asgi(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "lifespan":
+            await app(scope, receive, send)
+            return
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    return asgi
 
 
 @pytest.fixture(scope="module")

@@ -23,17 +23,16 @@ from celery import Celery, bootsteps
 from celery.exceptions import ImproperlyConfigured
 
 from core.settings import Settings, get_settings
-from services.jobs import TASK_SWEEP, JobOptions, celery_config, queue_names
+from services.jobs import TASK_SWEEP, celery_config, queue_names
 
-__all__ = ["app", "options", "preflight_problems", "settings"]
+__all__ = ["app", "preflight_problems", "settings"]
 
 log = logging.getLogger("azx.workers")
 
 settings = get_settings()
-options = JobOptions()
 
 app = Celery("azx", include=["workers.tasks"])
-app.conf.update(celery_config(settings, options))
+app.conf.update(celery_config(settings))
 
 
 def preflight_problems(s: Settings) -> list[str]:
@@ -79,7 +78,7 @@ class Sweeper(bootsteps.StartStopStep):  # type: ignore[misc]
         super().__init__(worker, **kwargs)
 
     def start(self, worker: Any) -> None:
-        self.tref = worker.timer.call_repeatedly(options.sweep_interval, self.tick, (worker,),
+        self.tref = worker.timer.call_repeatedly(settings.sweep_interval, self.tick, (worker,),
                                                  priority=10)
 
     def stop(self, worker: Any) -> None:
@@ -89,8 +88,8 @@ class Sweeper(bootsteps.StartStopStep):  # type: ignore[misc]
 
     def tick(self, worker: Any) -> None:
         try:
-            worker.app.send_task(TASK_SWEEP, queue=queue_names(options)["webhooks"],
-                                 expires=options.sweep_interval * 4)
+            worker.app.send_task(TASK_SWEEP, queue=queue_names(settings)["webhooks"],
+                                 expires=settings.sweep_interval * 4)
         except Exception as exc:  # the broker is away; the next tick tries again
             log.warning("could not send the sweep: %s", exc)
 

@@ -24,7 +24,7 @@ from services.jobs import (
     TRANSIENT,
     CeleryDispatcher,
 )
-from workers import app, options
+from workers import app, settings
 
 __all__ = ["context", "deliver_webhook", "fanout_batch", "run_job", "sweep"]
 
@@ -46,7 +46,7 @@ def context() -> AppContext:
         ctx = open_context(get_settings())
         jobs = ctx.jobs
         jobs.dispatcher.close()
-        jobs.dispatcher = CeleryDispatcher(ctx.settings, jobs.options, app=app)
+        jobs.dispatcher = CeleryDispatcher(ctx.settings, app=app)
         jobs.passthrough = (SoftTimeLimitExceeded,)
         _ctx = ctx
     return _ctx
@@ -71,7 +71,7 @@ def run_job(job_id: str) -> str:
     try:
         return context().jobs.run_job(job_id)
     except SoftTimeLimitExceeded:
-        limit = options.task_soft_time_limit
+        limit = settings.task_soft_time_limit
         context().jobs.fail_job(job_id, "timeout", f"超过 {limit} 秒仍未完成，已停止",
                                 f"stopped after {limit} s (AZX_TASK_SOFT_TIME_LIMIT)")
         return "failed"

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from api.body import limited, read_payload
-from api.deps import Ctx, CurrentCaller
+from api.body import body_schema, json_body, limited, read_payload
+from api.deps import ClientKey, Ctx, CurrentCaller
+from domain.common import Text
 from domain.errors import DomainValidationError, NotFound
+from domain.jsonvalue import text_problem
+from services.archive import IdempotencyKey
 
 router = APIRouter(prefix="/v1", tags=["documents"])
 
@@ -27,37 +30,24 @@ _CREATE_BODY = {"requestBody": {"required": True, "content": {"application/json"
              responses={202: {"description": "mode=async: accepted; poll the job (Location)"}},
              summary="归档一份文书 / archive a document (201 after the locked writes)")
 async def create_document(
-    request: Request, caller: CurrentCaller, ctx: Ctx,
-    idempotency_key: str | None = Header(None, max_length=200),
+    request: Request, caller: CurrentCaller, ctx: Ctx, idempotency_key: ClientKey,
     mode: Literal["sync", "async"] = Query("sync", description="async: 202 + a job to poll"),
 ) -> JSONResponse:
     body = await read_payload(request, ctx.settings.max_body_bytes)
-    if not isinstance(body, dict):
-        raise DomainValidationError.single((), "type", "请求体须为 JSON 对象", "the body must be an object")
-    problems_path = []
-    for key in ("type", "data"):
-        if key not in body:
-            problems_path.append(key)
-    if problems_path:
-        raise DomainValidationError.single(
-            (problems_path[0],), "missing", f"缺少字段「{problems_path[0]}」",
-            f"field {problems_path[0]!r} is required")
-    extra = set(body) - {"type", "profile", "data", "supersedes", "signatures"}
-    if extra:
-        k = sorted(extra)[0]
-        raise DomainValidationError.single((k,), "extra_forbidden", "未知字段", "unknown field")
-    for key in ("type", "profile", "supersedes"):
-        if body.get(key) is not None and not isinstance(body[key], str):
-            raise DomainValidationError.single((key,), "string_type", "必须是字符串", "must be a string")
     if mode == "async":
         job = await run_in_threadpool(ctx.jobs.submit_document, caller, body,
                                       idempotency_key=idempotency_key)
         return JSONResponse(job, status_code=202, headers={"Location": job["links"]["self"]})
-    record = await run_in_threadpool(
-        ctx.archive.create, caller, body["type"], body.get("profile"), body["data"],
-        idempotency_key=idempotency_key, supersedes=body.get("supersedes"),
-        signatures=body.get("signatures"))
-    return JSONResponse(record, status_code=201, headers={"Location": record["links"]["self"]})
+    key = IdempotencyKey(idempotency_key) if idempotency_key else None
+    record = await run_in_threadpool(ctx.archive.create, caller, body, key=key)
+    return _created(record)
+
+
+def _created(record: dict[str, Any]) -> JSONResponse:
+    """201 once under lock; 202 when accepted while the store is away (it completes on its
+    own, so the client must not post it again)."""
+    status = {"archived": 201, "pending": 202}.get(record["status"], 500)  # failed: a defect
+    return JSONResponse(record, status_code=status, headers={"Location": record["links"]["self"]})
 
 
 @router.get("/documents", summary="查询档案 / search records (own tenant only)")
@@ -90,21 +80,26 @@ def get_document(name: str, caller: CurrentCaller, ctx: Ctx) -> Any:
 
 class RetentionRequest(BaseModel):
     retain_until: datetime = Field(title="新的保存期限")
-    reason: str = Field(min_length=1, max_length=2000, title="原因（理赔、争议、事故调查等）")
+    reason: Text = Field(min_length=1, title="原因（理赔、争议、事故调查等）")
 
 
 class LegalHoldRequest(BaseModel):
     on: bool = Field(title="是否保全")
-    reason: str = Field(min_length=1, max_length=2000, title="原因")
+    reason: Text = Field(min_length=1, title="原因")
 
 
-@router.post("/documents/{rid}/retention", summary="延长保存期限（管理员）/ extend retention (admin)")
-def extend_retention(rid: str, body: RetentionRequest, caller: CurrentCaller, ctx: Ctx) -> Any:
+@router.post("/documents/{rid}/retention", openapi_extra=body_schema(RetentionRequest),
+             summary="延长保存期限（管理员）/ extend retention (admin)")
+def extend_retention(rid: str, caller: CurrentCaller, ctx: Ctx,
+                     body: Annotated[RetentionRequest, Depends(json_body(RetentionRequest))],
+                     ) -> Any:
     return ctx.archive.extend_retention(caller, rid, body.retain_until, body.reason)
 
 
-@router.post("/documents/{rid}/legal-hold", summary="法律保全（管理员）/ legal hold (admin)")
-def legal_hold(rid: str, body: LegalHoldRequest, caller: CurrentCaller, ctx: Ctx) -> Any:
+@router.post("/documents/{rid}/legal-hold", openapi_extra=body_schema(LegalHoldRequest),
+             summary="法律保全（管理员）/ legal hold (admin)")
+def legal_hold(rid: str, caller: CurrentCaller, ctx: Ctx,
+               body: Annotated[LegalHoldRequest, Depends(json_body(LegalHoldRequest))]) -> Any:
     return ctx.archive.set_legal_hold(caller, rid, body.on, body.reason)
 
 
@@ -116,7 +111,7 @@ def legal_hold(rid: str, body: LegalHoldRequest, caller: CurrentCaller, ctx: Ctx
                      "links_to": {"type": "string"}, "policy_no": {"type": "string"},
                      "note": {"type": "string"}}}}}}})
 async def upload_scan(request: Request, caller: CurrentCaller, ctx: Ctx,
-                      idempotency_key: str | None = Header(None, max_length=200)) -> JSONResponse:
+                      idempotency_key: ClientKey) -> JSONResponse:
     form = await limited(request, ctx.settings.max_body_bytes).form(max_files=1, max_fields=10)
     upload = form.get("file")
     if upload is None or isinstance(upload, str):
@@ -125,11 +120,15 @@ async def upload_scan(request: Request, caller: CurrentCaller, ctx: Ctx,
     content = await upload.read()
     fields = {k: form.get(k) for k in ("links_to", "policy_no", "note")}
     texts = {k: v if isinstance(v, str) and v else None for k, v in fields.items()}
+    problems = [p for k, v in texts.items() if v is not None
+                for p in [text_problem(v, (k,))] if p is not None]
+    if problems:
+        raise DomainValidationError(problems)
     record = await run_in_threadpool(
         ctx.archive.archive_scan, caller, content, upload.filename or "scan",
         links_to=texts["links_to"], policy_no=texts["policy_no"], note=texts["note"],
-        idempotency_key=idempotency_key)
-    return JSONResponse(record, status_code=201, headers={"Location": record["links"]["self"]})
+        idempotency_key=IdempotencyKey(idempotency_key) if idempotency_key else None)
+    return _created(record)
 
 
 @router.get("/exports.zip", summary="导出档案（审计/监管）/ export a policy's or an insured's records",

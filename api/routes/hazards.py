@@ -47,7 +47,7 @@ def _extra(action: str) -> dict[str, Any]:
 
 
 def _service(ctx: AppContext) -> HazardService:
-    return HazardService(ctx.engine, lambda: ctx.archive)
+    return ctx.hazards
 
 
 @router.post("/hazards", status_code=201, openapi_extra=_CREATE_BODY,

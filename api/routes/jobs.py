@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import IO, Any, Literal
+from typing import IO, Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from api.body import read_limited
-from api.deps import Ctx, CurrentCaller
+from api.body import body_schema, json_body, read_limited
+from api.deps import ClientKey, Ctx, CurrentCaller
 
 __all__ = ["router"]
 
@@ -34,9 +34,8 @@ def get_job(job_id: str, caller: CurrentCaller, ctx: Ctx) -> dict[str, Any]:
 @router.post("/batches", status_code=202, openapi_extra=_BATCH_BODY,
              summary="批量归档（≤10000 份，JSON 数组或 NDJSON）/ submit a batch")
 async def submit_batch(request: Request, caller: CurrentCaller, ctx: Ctx,
-                       idempotency_key: str | None = Header(None, max_length=200),
-                       ) -> JSONResponse:
-    raw = await read_limited(request, ctx.jobs.options.batch_max_bytes)
+                       idempotency_key: ClientKey) -> JSONResponse:
+    raw = await read_limited(request, ctx.settings.batch_max_bytes)
     batch = await run_in_threadpool(ctx.jobs.submit_batch, caller, raw,
                                     request.headers.get("content-type", ""),
                                     idempotency_key=idempotency_key)
@@ -76,15 +75,17 @@ class WebhookRequest(BaseModel):
     url: str = Field(min_length=1, max_length=2000, title="接收事件的 http(s) 地址")
 
 
-@router.post("/webhooks", status_code=201,
+@router.post("/webhooks", status_code=201, openapi_extra=body_schema(WebhookRequest),
              summary="登记 webhook（密钥只显示这一次）/ register a webhook (secret shown once)")
-def register_webhook(body: WebhookRequest, caller: CurrentCaller, ctx: Ctx) -> dict[str, Any]:
-    return ctx.jobs.register_webhook(caller, body.url)
+def register_webhook(caller: CurrentCaller, ctx: Ctx,
+                     body: Annotated[WebhookRequest, Depends(json_body(WebhookRequest))],
+                     ) -> dict[str, Any]:
+    return ctx.jobs.webhooks.register_webhook(caller, body.url)
 
 
 @router.get("/webhooks", summary="本租户的 webhook / this tenant's webhooks")
 def list_webhooks(caller: CurrentCaller, ctx: Ctx) -> dict[str, Any]:
-    return ctx.jobs.list_webhooks(caller)
+    return ctx.jobs.webhooks.list_webhooks(caller)
 
 
 @router.get("/webhooks/deliveries", summary="投递记录 / delivery log (newest first)")
@@ -94,11 +95,11 @@ def webhook_deliveries(
     limit: int = Query(50, ge=1, le=500),
     offset: int = Query(0, ge=0, le=10_000_000),
 ) -> dict[str, Any]:
-    return ctx.jobs.deliveries(caller, status=status, limit=limit, offset=offset)
+    return ctx.jobs.webhooks.deliveries(caller, status=status, limit=limit, offset=offset)
 
 
 @router.delete("/webhooks/{webhook_id}", status_code=204, response_class=Response,
                summary="停用 webhook / disable a webhook")
 def disable_webhook(webhook_id: str, caller: CurrentCaller, ctx: Ctx) -> Response:
-    ctx.jobs.disable_webhook(caller, webhook_id)
+    ctx.jobs.webhooks.disable_webhook(caller, webhook_id)
     return Response(status_code=204)

@@ -9,7 +9,7 @@ from pydantic import Field, computed_field, model_validator
 from pydantic_core import PydanticCustomError
 
 from domain.common import LongText, Model, Money, ShortText, Text, YesNo
-from domain.parties import Insurer
+from domain.parties import Insurer, PolicyLinked
 from domain.scoring import APPENDIX_E, Finding, ScoreSheet, score
 
 __all__ = ["AnnualEvaluationData", "ChengduAnnualEvaluationData"]
@@ -59,7 +59,7 @@ class NextPlanRow(Model):
     budget: Money | None = Field(None, title="费用预算（元）")
 
 
-class AnnualEvaluationData(Model):
+class AnnualEvaluationData(PolicyLinked):
     """Shandong 附件6 安全生产责任保险事故预防总结评估报告."""
 
     insurer: Insurer = Field(title="安责险承保机构")
@@ -94,7 +94,7 @@ class AnnualEvaluationData(Model):
         return self
 
 
-class ChengduAnnualEvaluationData(Model):
+class ChengduAnnualEvaluationData(PolicyLinked):
     """Chengdu Appendix E 服务质量评估指标体系: 100 points plus 30 bonus, computed."""
 
     insurer: Insurer = Field(title="保险公司（评价对象）")

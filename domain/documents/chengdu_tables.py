@@ -24,6 +24,7 @@ from pydantic import Field
 from domain.common import LongText, Model, Money, Phone, Photos, ShortText, Text, YesNo
 from domain.documents.plan import TrainingPlanRow
 from domain.errors import DomainValidationError, PathPart, Problem
+from domain.parties import PolicyLinked
 from domain.risk import (
     RiskBands,
     RiskEvaluation,
@@ -79,7 +80,7 @@ def _insured() -> Any:
 # --- 表 1 安全生产教育培训计划 ---
 
 
-class Table1Data(Model):
+class Table1Data(PolicyLinked):
     """表 1 安全生产教育培训计划:
     序号、培训主题、培训对象、培训形式、培训类型、培训资料、培训时间."""
 
@@ -182,7 +183,7 @@ class SurveyEntry(Model):
     remark: ShortText | None = Field(None, title="备注")
 
 
-class Table2Data(Model):
+class Table2Data(PolicyLinked):
     """表 2 初始风险调查表: the unit's particulars, the 13 survey items and the conclusion."""
 
     insured_name: ShortText = Field(title="投保单位名称", min_length=1)
@@ -229,7 +230,7 @@ class Table3Row(Model):
     remark: Literal["常规", "非常规"] | None = Field(None, title="备注（常规/非常规）")
 
 
-class Table3Data(Model):
+class Table3Data(PolicyLinked):
     """表 3 作业活动清单."""
 
     insured_name: ShortText | None = _insured()
@@ -243,7 +244,7 @@ class Table4Row(Model):
     status: ShortText | None = Field(None, title="备注（状态）")
 
 
-class Table4Data(Model):
+class Table4Data(PolicyLinked):
     """表 4 设备设施清单."""
 
     insured_name: ShortText | None = _insured()
@@ -287,7 +288,7 @@ class Table6Row(AnalysisRow):
     deviation: Text | None = Field(None, title="不符合标准的情况及后果")
 
 
-class _Analysis(Model):
+class _Analysis(PolicyLinked):
     insured_name: ShortText | None = _insured()
     method: Method = Field(
         "ls", title="风险评价方法",
@@ -390,7 +391,7 @@ class Table7Row(Model):
     remark: ShortText | None = Field(None, title="备注")
 
 
-class Table7Data(Model):
+class Table7Data(PolicyLinked):
     """表 7 风险清单表: rows typed here plus the rows derived from tables 5 and 6 given here."""
 
     insured_name: ShortText | None = _insured()
@@ -608,7 +609,7 @@ class Table8Issue(Model):
     suggestion: Text | None = Field(None, title="整改建议")
 
 
-class Table8Data(Model):
+class Table8Data(PolicyLinked):
     """表 8 隐患排查服务现场记录表."""
 
     insured_name: ShortText = Field(title="受检投保单位名称", min_length=1)
@@ -682,7 +683,7 @@ class Table9Row(Model):
     remark: ShortText | None = Field(None, title="备注")
 
 
-class Table9Data(Model):
+class Table9Data(PolicyLinked):
     """表 9 隐患排查治理台账: 隐患排查 / 隐患治理 / 隐患效果验收."""
 
     insured_name: ShortText | None = _insured()
@@ -708,7 +709,7 @@ def _check_table9(m: Table9Data) -> list[Problem]:
 # --- 表 10 安全生产标准化技术服务过程记录表 ---
 
 
-class Table10Data(Model):
+class Table10Data(PolicyLinked):
     """表 10 安全生产标准化技术服务过程记录表."""
 
     unit_name: ShortText = Field(title="单位名称", min_length=1)
@@ -770,7 +771,7 @@ class Table11Hazard(Model):
     deadline: dt.date | None = Field(None, title="整改时限")
 
 
-class Table11Data(Model):
+class Table11Data(PolicyLinked):
     """表 11 安全生产标准化初始现状评估报告 (cover, 一–三 and 表A)."""
 
     insured_name: ShortText = Field(title="被服务投保单位名称（甲方名称）", min_length=1)
@@ -837,7 +838,7 @@ class Table12Member(Model):
     remark: ShortText | None = Field(None, title="备注")
 
 
-class Table12Data(Model):
+class Table12Data(PolicyLinked):
     """表 12 投保单位安全生产标准化自评报告:
     cover, 一、基本情况表, 二、自评总结, 三、评审申请表."""
 
@@ -1047,7 +1048,7 @@ EvaluationKey = Literal["1.1", "1.2", "1.3", "1.4", "2.1", "2.2", "2.3", "3.1", 
                         "4.1", "4.2", "4.3", "5.1", "5.2", "6.1", "6.2", "7.1", "7.2"]
 
 
-class Table13Data(Model):
+class Table13Data(PolicyLinked):
     """表 13 生产安全事故应急预案评估表: the printed elements 1.1–7.2 with their results."""
 
     insured_name: ShortText | None = _insured()

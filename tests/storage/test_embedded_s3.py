@@ -20,8 +20,8 @@ from core.settings import Settings
 from storage import (
     EmbeddedS3,
     MinioObjectStore,
-    StorageError,
     StorageUnavailable,
+    StoreInUse,
     open_object_store,
 )
 from storage.embedded_s3 import LOOPBACK, listening_addresses
@@ -135,7 +135,7 @@ def test_embedded_restart_keeps_locked_data_and_stops_firmly(tmp_path: Path) -> 
     pid, ports = server.pid, server.ports
     try:
         v = store.put_locked("r/1.pdf", b"%PDF-1", "application/pdf", until)
-        with pytest.raises(StorageError, match="in use by another SeaweedFS"):
+        with pytest.raises(StoreInUse, match=f"belongs to running process {os.getpid()}"):
             EmbeddedS3.from_settings(settings).start()  # one server per data dir
     finally:
         store.close()

@@ -1,6 +1,7 @@
-"""The many-machine mode loses nothing: Redis + PostgreSQL + a SeaweedFS S3 shared by an API
+"""A worker killed mid-job loses nothing: Redis + PostgreSQL + a SeaweedFS S3 shared by an API
 process and two Celery workers; one worker is SIGKILLed mid-batch and every one of 500
-documents is still archived exactly once.
+documents is still archived exactly once, none pending, fixity clean, the registry equal to its
+rebuild from the store.
 
 Skipped (not failed) when Redis (127.0.0.1:6379) or PostgreSQL (127.0.0.1:5432, user postgres)
 is not reachable. A fresh database ``azx_test_<random>`` is created and dropped per run.
@@ -29,8 +30,9 @@ from tests.cluster import (
     tail,
     wait,
 )
+from tests.faults.harness import assert_archive_whole
 
-pytestmark = [pytest.mark.distributed, pytest.mark.s3, pytest.mark.slow]
+pytestmark = [pytest.mark.distributed, pytest.mark.s3, pytest.mark.slow, pytest.mark.faults]
 
 DOCUMENTS = int(os.environ.get("AZX_TEST_DIST_DOCUMENTS", "500"))  # 500 unless exploring
 KILL_AT = DOCUMENTS // 2  # documents finished when one worker is killed
@@ -152,6 +154,7 @@ def test_500_documents_survive_a_killed_worker_each_archived_exactly_once(cluste
     event = json.loads(body)
     assert event["type"] == "batch.completed" and event["data"]["id"] == bid
     assert event["data"]["counts"]["done"] == DOCUMENTS
+    assert_archive_whole(cluster.settings, {j.id: j.record_id for j in job_rows}, scope="job")
 
 
 class Receiver:
