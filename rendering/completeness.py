@@ -159,8 +159,26 @@ def _missing(values: list[_Value], pages: list[str]) -> list[_Value]:
     again = [_Value(normalise(v.original), v.source, v.original) for v, _ in missing]
     pages_nfkc = [normalise(p) for p in pages]
     still = {id(v) for v, _ in _search([v for v in again if v.norm], pages_nfkc)}
+    whole = "\x00".join(pages_nfkc)
     return [_Value(v.norm, v.source, v.original, rest)
-            for (v, rest), w in zip(missing, again, strict=True) if id(w) in still]
+            for (v, rest), w in zip(missing, again, strict=True)
+            if id(w) in still and not _right_to_left_found(v.original, whole)]
+
+
+def _right_to_left_found(text: str, whole: str) -> bool:
+    """Whether a value with right-to-left words (Arabic, Uyghur, Hebrew) is there: a PDF holds
+    such words in the order they are seen, which the readers give back in their own ways
+    (PDFium: each word in order, the words of a right-to-left run from right to left). So each
+    word and each stretch of other script must be there, in whatever order."""
+    if not any(unicodedata.bidirectional(c) in ("R", "AL") for c in text):
+        return False
+    parts = [normalise(p) for p in _DIRECTION_RUNS.findall(unicodedata.normalize("NFKC", text))]
+    return all(p in whole for p in parts if p)
+
+
+#: Words of right-to-left letters (with their combining marks), and stretches of anything else.
+_DIRECTION_RUNS = re.compile(
+    r"[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]+|[^\s\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]+")
 
 
 def _search(values: list[_Value], texts: list[str]) -> list[tuple[_Value, str]]:

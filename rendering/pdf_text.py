@@ -9,25 +9,25 @@ Text drawn outside that box is in the file but not on the paper: a viewer, a pri
 - :func:`general_page_texts` — PDFium (pypdfium2), for any PDF;
 - :func:`fast_page_texts` — a reader for the shape the Typst engine writes (a classic
   cross-reference table, CID fonts with ToUnicode maps, each text run its own ``q … cm BT … Tm
-  [...] TJ ET Q`` at the top level of the page), about ten times faster than PDFium on a long
-  report, which matters because every archived document is read back before it is stored. It is
-  *sound*, not complete: it returns None for a file it does not fully understand, and leaves out
-  what it cannot place (text inside form XObjects, runs of another shape). So text it reports is
-  really on the page; a value it does not find is looked for again with the general reader
-  (rendering/completeness.py).
+  [...] TJ ET Q`` at the top level of the page), four to five times faster than PDFium on a
+  long report, which matters because every archived document is read back before it is stored.
+  It is *sound*, not complete: it returns None for a file it does not fully understand, and
+  leaves out what it cannot place (text inside form XObjects, runs of another shape). So text it
+  reports is really on the page; a value it does not find is looked for again with the general
+  reader (rendering/completeness.py).
 """
 
 from __future__ import annotations
 
 import binascii
+import operator
 import re
 import sys
 import zlib
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
-from itertools import groupby
-from operator import itemgetter
+from itertools import pairwise, repeat
 from typing import Any
 
 __all__ = ["fast_page_texts", "general_page_texts", "page_texts"]
@@ -77,7 +77,8 @@ def _visible_chars(raw: Any, text: Any, box: _Box) -> str:
             continue
         if box.holds((left.value + right.value) / 2, y.value):
             chars.append(chr(code) if code < 0x110000 else "\ufffd")
-    return "".join(chars)
+    # a character beyond the BMP comes as its two UTF-16 surrogates: join them
+    return "".join(chars).encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
 
 
 @dataclass(frozen=True)
@@ -343,7 +344,13 @@ class _Font:
                               reader)
         self.widest = max([self.widths.default, *self.widths.values()])
         # str.translate over the codes read as UTF-16 (quick): right while no code is a surrogate
-        self.simple = not any(0xD800 <= c < 0xE000 for c in self.text)
+        self.simple = self.text.keys().isdisjoint(_SURROGATES)
+        #: Read in bulk (:func:`_usual_page_text`): codes as UTF-16, and no glyph moves the
+        #: next one back (the bounds there add advances up).
+        self.quick = self.simple and min([self.widths.default, *self.widths.values()]) >= 0
+
+
+_SURROGATES = frozenset(range(0xD800, 0xE000))
 
 
 class _Unmapped(dict[int, str]):
@@ -367,8 +374,19 @@ class _Widths(dict[int, float]):
 def _to_unicode(cmap: bytes) -> _Unmapped:
     """The ``bfchar`` and ``bfrange`` entries of a ToUnicode CMap, by code."""
     out = _Unmapped()
-    for block in re.findall(rb"beginbfchar(.*?)endbfchar", cmap, re.S):
-        for src, dst in re.findall(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]*)>", block):
+    for block in _BFCHAR_BLOCK.findall(cmap):
+        pairs = _BFCHAR.findall(block)
+        if not pairs:
+            continue
+        sources, targets = zip(*pairs, strict=True)
+        if set(map(len, targets)) == {4}:
+            # the usual entry maps a code to one UTF-16 unit: all of them decoded at once
+            text = bytes.fromhex(b"".join(targets).decode("ascii")).decode(
+                "utf-16-be", "surrogatepass")
+            if not _SURROGATE.search(text):
+                out.update(zip(map(int, sources, repeat(16)), text, strict=True))
+                continue
+        for src, dst in pairs:
             out[int(src, 16)] = _utf16(dst)
     for block in re.findall(rb"beginbfrange(.*?)endbfrange", cmap, re.S):
         for lo, hi, dst, dsts in re.findall(
@@ -383,6 +401,11 @@ def _to_unicode(cmap: bytes) -> _Unmapped:
             for k, code in enumerate(range(first, last + 1)):  # the last character counts up
                 out[code] = base[:-1] + chr(ord(base[-1]) + k) if base else ""
     return out
+
+
+_BFCHAR_BLOCK = re.compile(rb"beginbfchar(.*?)endbfchar", re.S)
+_BFCHAR = re.compile(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]*)>")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _utf16(hex_: bytes) -> str:
@@ -407,14 +430,42 @@ def _widths(w: list[Any], dw: float, reader: _Reader) -> _Widths:
 
 
 #: A text run as the Typst engine writes it takes three lines: ``q <a b c d e f> cm <colour>``,
-#: ``BT [Tr] /font size Tf <a b c d e f> Tm <TJ and Tj operators>``, ``ET`` and then ``Q``. The
-#: page is split at its BT lines (a quick search), then the lines around each are read.
+#: ``BT [Tr] /font size Tf <a b c d e f> Tm <TJ and Tj operators>``, ``ET`` and then ``Q``.
+_NUM = rb"[-+]?(?:\d+\.?\d*|\.\d+)"
+#: Such a run in its usual shape, matched whole: a ``cm`` that only scales (by a > 0) and moves
+#: (to x, y), the flip of y back in ``Tm``, filled text (groups: a, d, x, y, the colour, the
+#: font, its size, what the run shows). Its glyphs then advance along +x on the baseline y.
+_USUAL_RUN = re.compile(
+    rb"\nq (" + _NUM + rb") 0 0 (" + _NUM + rb") (" + _NUM + rb") (" + _NUM + rb") cm([^\n]*)"
+    rb"\nBT (?:0 Tr ?)?/([^\s/\[\]()<>{}%]+) (" + _NUM + rb") Tf 1 0 0 -1 0 0 Tm([^\n]*)\nET\nQ")
+_USUAL_FIELDS = 9  # what re.split gives for each run: the content before it, and its 8 groups
+#: Strings of usual runs: hex with whole 2-byte codes, or literal (with balanced parentheses
+#: inside, one deep), written as "unrolled loops" (runs of plain bytes matched at once: quick).
+_PLAIN = rb"[^()\\]*(?:\\[\s\S][^()\\]*)*"
+_USUAL_STRING = re.compile(rb"<((?:[0-9A-Fa-f]{4})*)>|\((" + _PLAIN + rb"(?:\(" + _PLAIN + rb"\)"
+                           + _PLAIN + rb")*)\)")
+#: What usual runs show once each string is replaced by ``s``: TJ arrays (strings and
+#: adjustments) and Tj strings, nothing else (no operator that would move or change the glyphs).
+#: Possessive: a string that is not of this shape fails in linear time.
+_USUAL_SHOWN = re.compile(rb"(?:\s*+(?:\[(?:\s*+(?:s|(?>" + _NUM + rb")))*+\s*+\]\s*+TJ|s\s*+Tj))*+"
+                          rb"\s*+")
+_ADJUSTMENT = re.compile(_NUM)
+#: The body of a literal string that ``unicode_escape`` reads as PDF does: octal escapes from
+#: \0 to \377, \n \r \t \b \f, \( \) \\ and a backslash ending a line (\( and \) are done first);
+#: no bare CR (which PDF reads as LF).
+_QUICK_BODY = re.compile(rb"[^\\\r]*+(?:\\[0-3nrtbf()\\\n][^\\\r]*+)*+")
+_PAREN_ESCAPE = re.compile(rb"\\([()])|(\\\\)")
+#: Joins the bodies of literal strings read at once: ``unicode_escape`` reads it as U+0100,
+#: which no byte of a string reads as (bytes are read as U+0000–U+00FF).
+_BODY_SEPARATOR = b"\\u0100"
+
+#: The runs of any other shape (read one by one): the page is split at its BT lines (a quick
+#: search), then the lines around each are read.
 _BT_LINE = re.compile(rb"\nBT ([^\n]*)\nET\n")
 _CM_LINES = re.compile(rb"\nq (?:1 0 0 -1 (\S+) (\S+)|([^\n]*?)) cm([^\n]*)")
 _BT_LINES = re.compile(rb"\nBT (?:(\d) Tr ?)?/(\S+) (\S+) Tf (\S+ \S+ \S+ \S+ \S+ \S+) Tm([^\n]*)")
 #: A literal string: escapes, and balanced parentheses two deep (writers leave those unescaped).
 _LIT = rb"\((?:[^()\\]|\\.|\((?:[^()\\]|\\.|\((?:[^()\\]|\\.)*\))*\))*\)"
-_NUM = rb"[-+]?(?:\d+\.?\d*|\.\d+)"
 #: The shown text of every run of a page, one a line: TJ arrays and Tj strings only.
 _SHOWN_LINES = re.compile(
     rb"(?:(?:\s*(?:\[(?:\s*(?:<[0-9A-Fa-f]*>|" + _LIT + rb"|" + _NUM + rb"))*\s*\]\s*TJ|(?:<[0-9A-"
@@ -431,28 +482,135 @@ _PLAIN_GROUP = re.compile(rb"q(\x01*)Q")  # runs in a group that moves nothing (
 #: Text-state operators outside a run would change how runs are placed.
 _LOOSE_TEXT_STATE = re.compile(rb"T[cwzLsrfdDjJm*]")
 _FLIP = b"1 0 0 -1 0 0"  # the Typst engine's text matrix: y down, as its ``cm``
-#: A negative TJ adjustment (it moves the next glyph right): a number follows ``[``, a string or
-#: a space. (A byte pair in a string may look like one too: that only costs time.)
-_ADDS_SPACE = re.compile(rb"[\[>)\s]-")
+#: A TJ adjustment: a number after ``[``, a string or a space. (A byte pair in a string may
+#: look like one too: that only costs time.)
+_ADJUSTS = re.compile(rb"[\[>)\s][-+.\d]")
 
 
 def _page_text(reader: _Reader, page: _Page) -> str:
-    runs, marked = _split(b"\n" + page.content())
+    content = b"\n" + page.content()
+    text = _usual_page_text(reader, page, content)
+    return text if text is not None else _runs_text(reader, page, content)
+
+
+def _usual_page_text(reader: _Reader, page: _Page, content: bytes) -> str | None:
+    """The text of a page whose runs all have the usual shape and lie inside the box, read in
+    bulk: a few passes over the page, each in C (re, bytes, map), rather than steps a run or a
+    glyph; None for any other page (:func:`_runs_text` reads it run by run)."""
+    pieces = _USUAL_RUN.split(content)
+    marked = _RUN_MARK.join(pieces[0::_USUAL_FIELDS])  # the content less its usual runs
+    if (b"BT" in marked or b"/ActualText" in marked or _LOOSE_TEXT_STATE.search(marked)
+            or not _runs_untransformed(marked)):
+        return None
+    scales, heights, xs, ys, colours, names, sizes, shown = (
+        pieces[k::_USUAL_FIELDS] for k in range(1, _USUAL_FIELDS))
+    if not names:
+        return ""
+    colour = b"".join(colours)
+    if _TRANSFORMS.search(colour) or _LOOSE_TEXT_STATE.search(colour):
+        return None
+    fonts = {name: reader.font(page.resources, name.decode("latin-1")) for name in set(names)}
+    if not all(font.quick for font in fonts.values()):
+        return None
+    # The strings, font by font (each font has its own ToUnicode map); what is left of the
+    # runs once their strings are taken out is checked after.
+    texts, operators = [], []
+    for start, end in _same_font(names):
+        parts = _USUAL_STRING.split(b"\n".join(shown[start:end]))
+        operators.append(b"s".join(parts[0::3]))
+        codes = _string_bytes(parts[1::3], parts[2::3])
+        if codes is None:
+            return None
+        texts.append(codes.decode("utf-16-be").translate(fonts[names[start]].text))
+    shape = b"\n".join(operators)
+    if not _USUAL_SHOWN.fullmatch(shape):
+        return None
+    if _inside(page.box, scales, heights, xs, ys, names, sizes, shown, fonts, shape):
+        return "".join(texts)
+    return None
+
+
+def _same_font(names: list[bytes]) -> list[tuple[int, int]]:
+    """(start, end) of each stretch of consecutive runs in the same font."""
+    if names.count(names[0]) == len(names):
+        return [(0, len(names))]
+    cuts = [0, *[i for i in range(1, len(names)) if names[i] != names[i - 1]], len(names)]
+    return list(pairwise(cuts))
+
+
+def _string_bytes(hexes: list[bytes | None], bodies: list[bytes | None]) -> bytes | None:
+    """The bytes of a sequence of strings, hex (``hexes``) or literal (``bodies``; at each
+    place one of the two is None), each of whole 2-byte codes; None when a literal string
+    needs more than ``unicode_escape`` reads, or a string is not of 2-byte codes."""
+    if bodies.count(None) == len(bodies):  # hex only: whole codes (see _USUAL_STRING)
+        return binascii.unhexlify(b"".join(hexes))  # type: ignore[arg-type]
+    if not _QUICK_BODY.fullmatch(b"".join(filter(None, bodies))):
+        return None
+    if hexes.count(None) != len(hexes):  # hex strings as literal bodies: \ doubled
+        bodies = [body if h is None else binascii.unhexlify(h).replace(b"\\", b"\\\\")
+                  for h, body in zip(hexes, bodies, strict=True)]
+    joined = _BODY_SEPARATOR.join(bodies)  # type: ignore[arg-type]
+    if b"\\(" in joined or b"\\)" in joined:  # \( → (, \\ kept; left to right: \\( is \\ then (
+        joined = _PAREN_ESCAPE.sub(rb"\1\2", joined)
+    strings = joined.decode("unicode_escape").split("\u0100")
+    if any(n % 2 for n in set(map(len, strings))):
+        return None
+    return "".join(strings).encode("latin-1")
+
+
+def _inside(box: _Box, scales: list[bytes], heights: list[bytes], xs: list[bytes],
+            ys: list[bytes], names: list[bytes], sizes: list[bytes], shown: list[bytes],
+            fonts: dict[bytes, _Font], shape: bytes) -> bool:
+    """Whether every glyph of a page's usual runs stands inside the box. A run is straight: its
+    glyphs are inside when its baseline is, its origin is (less what TJ adjustments can move
+    a glyph back) and so is its end: n glyphs reach at most n × the font's widest advance (n is
+    at most a quarter of a hex run's length, half of any other's), plus what adjustments can
+    move them on. Runs that seem to reach past the box are added up exactly."""
+    number = {v: float(v) for v in {*scales, *sizes}}  # few distinct values
+    if min(number.values()) <= 0 or 0.0 in map(float, set(heights)):
+        return False  # mirrored or flat: read run by run
+    baselines = list(map(float, set(ys)))
+    if not box.bottom <= min(baselines) <= max(baselines) <= box.top:
+        return False
+    adjustments = list(map(float, _ADJUSTMENT.findall(shape)))
+    back = sum(a for a in adjustments if a > 0) / 1000  # in ems: glyphs moved left …
+    on = -sum(a for a in adjustments if a < 0) / 1000  # … and right, on the whole page
+    keys = list(zip(names, scales, sizes, strict=True))
+    em = {k: number[k[1]] * number[k[2]] for k in set(keys)}  # an em along the baseline, in pt
+    largest = max(em.values())
+    x = list(map(float, xs))
+    if min(x) - back * largest < box.left:
+        return False
+    widest = {k: fonts[k[0]].widest / 1000 * e for k, e in em.items()}
+    most = map(operator.rshift, map(len, shown),  # >> 1 for a run with a literal string, else 2
+               map(operator.sub, repeat(2), map(operator.contains, shown, repeat(b"("))))
+    ends = list(map(operator.add, x, map(operator.mul, most, map(widest.__getitem__, keys))))
+    right = box.right - on * largest
+    if max(ends) <= right:
+        return True
+    return all(x[i] + _reach(shown[i], fonts[names[i]]) / 1000 * em[keys[i]] <= box.right
+               for i, end in enumerate(ends) if end > right)
+
+
+def _reach(shown: bytes, font: _Font) -> float:
+    """At most how far past its origin a run's glyphs reach, in thousandths of an em: all their
+    advances, and every TJ adjustment that moves the next glyph on (a negative one)."""
+    codes, kern = _shown(shown)
+    return sum(map(font.widths.__getitem__, codes)) - sum(k for _, k in kern if k < 0)
+
+
+def _runs_text(reader: _Reader, page: _Page, content: bytes) -> str:
+    """The text of a page read run by run (runs of any shape the Typst engine writes)."""
+    runs, marked = _split(content)
     if b"BT" in marked or b"/ActualText" in marked or _LOOSE_TEXT_STATE.search(marked):
         raise _Unreadable("a text object of another shape")
-    if not _runs_untransformed(marked) or _TRANSFORMS.search(b"".join(runs.colour)):
+    colour = b"".join(runs.colour)
+    if (not _runs_untransformed(marked) or _TRANSFORMS.search(colour)
+            or _LOOSE_TEXT_STATE.search(colour)):
         raise _Unreadable("a run inside a transformation")
-    shown = b"\n".join(runs.shown)
-    operators = _QUICK_STRING.sub(b"", shown)  # what the runs show, less their strings
-    quick = (not operators.translate(None, _SHOWING)
-             and set(_ESCAPE.findall(shown)) <= _QUICK_ESCAPES)
-    if not quick and _SHOWN_LINES.fullmatch(shown + b"\n") is None:
+    if _SHOWN_LINES.fullmatch(b"\n".join(runs.shown) + b"\n") is None:
         raise _Unreadable("a run of another shape")  # an operator besides TJ and Tj
     fonts = {name: reader.font(page.resources, name.decode("latin-1")) for name in set(runs.font)}
-    if quick and b"-" not in operators and _usual(runs, fonts):
-        text = _all_inside(page.box, runs, fonts)
-        if text is not None:
-            return text
     out = []
     for x, y, cm, mode, name, size, tm, one in zip(
             runs.x, runs.y, runs.cm, runs.mode, runs.font, runs.size, runs.tm, runs.shown,
@@ -462,11 +620,6 @@ def _page_text(reader: _Reader, page: _Page) -> str:
         matrix = cm or b"1 0 0 -1 %s %s" % (x, y)
         out.append(_run_text(page.box, fonts[name], float(size), matrix, tm, one))
     return "".join(out)
-
-
-#: What runs show, out of their strings, when they show nothing but TJ arrays and Tj strings
-#: (no operator that would move or change the glyphs).
-_SHOWING = b"0123456789.+- \n[]TJj"
 
 
 def _split(content: bytes) -> tuple[_Runs, bytes]:
@@ -503,91 +656,6 @@ class _Runs:
     shown: tuple[bytes, ...]
 
 
-def _usual(runs: _Runs, fonts: dict[bytes, _Font]) -> bool:
-    """Whether a page's runs all have the usual shape, which :func:`_all_inside` reads in bulk:
-    the Typst engine's matrices, filled text, fonts whose codes read as UTF-16. (The caller has
-    checked their strings: quick to read, no TJ adjustment that adds space.)"""
-    return (not any(runs.cm) and set(runs.tm) <= {_FLIP} and set(runs.mode) <= {b"", b"0"}
-            and all(f.simple for f in fonts.values()))
-
-
-def _all_inside(box: _Box, runs: _Runs, fonts: dict[bytes, _Font]) -> str | None:
-    """The text of a page of usual runs if all of them lie inside the box, else None."""
-    number = {v: float(v) for v in {*runs.x, *runs.y, *runs.size}}  # few distinct values
-    em = {name: f.widest / 1000 for name, f in fonts.items()}
-    # A straight run is inside when both ends are: its first glyph's origin, and n glyphs on at
-    # most n × the widest advance. n is at most a quarter of a hex run's length, half of any
-    # other's; runs that seem to reach past the box are counted closer, then added up exactly.
-    ends = [number[x] + (len(s) >> (1 if b"(" in s else 2)) * em[f] * number[size]
-            for x, s, f, size in zip(runs.x, runs.shown, runs.font, runs.size, strict=True)]
-    for i in [i for i, end in enumerate(ends) if end > box.right]:
-        x, s, f, size = runs.x[i], runs.shown[i], runs.font[i], runs.size[i]
-        if (number[x] + _most_glyphs(s) * em[f] * number[size] > box.right
-                and number[x] + _advance(s, fonts[f]) / 1000 * number[size] > box.right):
-            return None
-    baselines = [number[y] for y in set(runs.y)]
-    if not (box.left <= min(number[x] for x in set(runs.x))
-            and box.bottom <= min(baselines) and max(baselines) <= box.top):
-        return None
-    return "".join(
-        _quick_bytes(b"".join(shown for _, shown in group)).decode("utf-16-be").translate(
-            fonts[name].text)
-        for name, group in groupby(zip(runs.font, runs.shown, strict=True), key=itemgetter(0)))
-
-
-_OCTAL3 = re.compile(rb"\\[0-3][0-7][0-7]")
-
-
-def _most_glyphs(shown: bytes) -> int:
-    r"""At most how many 2-byte codes a usual run shows: a hex digit is half a byte; in a
-    literal string an escape is one byte (four characters for \ddd), any other character one."""
-    if b"(" not in shown:
-        return len(shown) // 4
-    return (len(shown) - shown.count(b"\\") - 2 * len(_OCTAL3.findall(shown))) // 2
-
-
-def _advance(shown: bytes, font: _Font) -> float:
-    """How far a run moves, in thousandths of an em: its glyphs' advances less its TJ
-    adjustments."""
-    codes, kern = _shown(shown)
-    return sum(map(font.widths.__getitem__, codes)) - sum(k for _, k in kern)
-
-
-#: Strings of usual runs: hex, or literal (with balanced parentheses inside, one deep), written
-#: as "unrolled loops" (runs of plain bytes matched at once: quick).
-_PLAIN = rb"[^()\\]*(?:\\[\s\S][^()\\]*)*"
-_QUICK_STRING = re.compile(rb"<([0-9A-Fa-f]*)>|\((" + _PLAIN + rb"(?:\(" + _PLAIN + rb"\)" + _PLAIN
-                           + rb")*)\)")
-
-
-#: Escapes in literal strings, read left to right (so that \\\\ is one).
-_ESCAPE = re.compile(rb"\\[\s\S]")
-#: Those :func:`_quick_unescape` reads as PDF does: octal escapes from \\0 to \\377, \\n \\r
-#: \\t \\b \\f, \\( \\) \\\\ and a backslash ending a line.
-_QUICK_ESCAPES = frozenset(b"\\" + bytes([c]) for c in b"0123nrtbf()\\\n")
-_PAREN_ESCAPE = re.compile(rb"\\([()])|(\\\\)")
-
-
-def _quick_bytes(shown: bytes) -> bytes:
-    """The string bytes a usual run shows."""
-    if b"(" not in shown:
-        return binascii.unhexlify(b"".join(_HEX.findall(shown)))
-    unhex = binascii.unhexlify
-    return b"".join([unhex(h) if h else lit if b"\\" not in lit else _quick_unescape(lit)
-                     for h, lit in _QUICK_STRING.findall(shown)])
-
-
-def _quick_unescape(lit: bytes) -> bytes:
-    """A literal string's bytes, in C: Python's ``unicode_escape`` reads octal up to \\377,
-    \\n \\r \\t \\b \\f, \\\\ and a backslash ending a line as PDF does (see
-    :data:`_QUICK_ESCAPES`); \\( and \\) are done first."""
-    if b"\\" not in lit:
-        return lit
-    if b"\\(" in lit or b"\\)" in lit:  # \( → (, \\ kept; left to right: \\( is \\ then (
-        lit = _PAREN_ESCAPE.sub(rb"\1\2", lit)
-    return lit.decode("unicode_escape").encode("latin-1")
-
-
 def _runs_untransformed(marked: bytes) -> bool:
     """Whether no ``cm`` outside a run applies to a run, in a page's content with its runs
     marked. Groups of paths or images (whatever their ``cm``) are dropped, then groups holding
@@ -607,10 +675,10 @@ def _run_text(box: _Box, font: _Font, size: float, cm: bytes, tm: bytes, shown: 
     """The visible text of one run: all of it when both its ends are inside the box (a run is
     straight, so every glyph between is too), else glyph by glyph (the middle of its advance, on
     the baseline)."""
-    if (tm == _FLIP and cm.startswith(b"1 0 0 -1 ") and font.simple
-            and not _ADDS_SPACE.search(shown)):
-        # the usual case, made quick: no TJ adjustment adds space, so n glyphs reach at most
-        # n × the widest advance
+    if (tm == _FLIP and cm.startswith(b"1 0 0 -1 ") and font.quick
+            and not _ADJUSTS.search(shown)):
+        # the usual case, made quick: no TJ adjustment moves a glyph, so n glyphs reach at
+        # most n × the widest advance
         x, y = (float(v) for v in cm[9:].split())
         raw = _bytes(shown)
         if box.holds(x, y) and box.holds(x + len(raw) // 2 * font.widest * size / 1000, y):
@@ -671,20 +739,22 @@ _ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
 
 
 def _unescape(lit: bytes) -> bytes:
-    if b"\\" not in lit:
+    if b"\\" not in lit and b"\r" not in lit:
         return lit
-    if not _OTHER_ESCAPE.search(lit):
+    if not _OTHER_ESCAPE.search(lit) and b"\r" not in lit:
         return lit.decode("unicode_escape").encode("latin-1")  # in C: every code of a run
 
     def one(m: re.Match[bytes]) -> bytes:
         s = m.group(1)
+        if s is None:  # a bare end of line: PDF reads it as LF
+            return b"\n"
         if s[:1].isdigit():
             return bytes([int(s, 8) & 0xFF])
         if s in (b"\n", b"\r", b"\r\n"):
             return b""
         return _ESCAPES.get(s, s)
 
-    return re.sub(rb"\\([0-7]{1,3}|\r\n|.)", one, lit, flags=re.S)
+    return re.sub(rb"\\([0-7]{1,3}|\r\n|.)|\r\n?", one, lit, flags=re.S)
 
 
 def _multiply(a: list[float], b: list[float]) -> list[float]:

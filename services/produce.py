@@ -120,10 +120,8 @@ def produce(prepared: PreparedDocument, *, record_id: str, template_version: str
 
 
 def _prove_complete(doc: Document, pdf: bytes, kind: FormKind, record_id: str) -> None:
-    try:
-        from rendering.completeness import unprinted_values
-    except ImportError:  # TODO(lead): remove once rendering/completeness.py lands
-        return
+    from rendering.completeness import unprinted_values
+
     missing = unprinted_values(doc, pdf)
     if not missing:
         return

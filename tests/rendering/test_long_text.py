@@ -239,3 +239,16 @@ def test_both_readers_leave_out_text_off_the_page(monkeypatch: pytest.MonkeyPatc
         for ours, poppler in zip(reader, pages, strict=False):
             assert Counter(squash(ours)) == Counter(squash(poppler))
     assert sum(len(squash(p)) for p in fast) < len(value)  # and the rest is off the page
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("value", [
+    "{{ 7*7 }} <b>粗</b> &amp; a\nb x\ty 𠮷野家 䶮 𪚥",  # markup-like, line breaks, beyond the BMP
+    "维吾尔文：ئابدۇرېھىم 阿拉伯文：مرحبا بالعالم 希伯来文：שלום עולם 混排 abc",  # right to left
+    "e\u0301té Café ﬁle ＡＢＣ①② 笑脸🙂★☆✓",  # combining marks, compatibility forms, emoji
+    "https://example.org/" + "a" * 300,  # one unbroken run
+], ids=["hostile", "right-to-left", "compatibility", "unbroken"])
+def test_the_proof_finds_values_in_any_script(value: str, engine: str) -> None:
+    """No false alarm: a valid record must never be refused because its text is unusual."""
+    doc, _ = _callback(suggestions=value, process=value)
+    assert unprinted_values(doc, document_pdf(doc, engine=engine)) == []  # type: ignore[arg-type]
