@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.ratelimit import RateLimited
 from domain.errors import (
     Conflict,
     DomainError,
@@ -66,6 +67,14 @@ def install_error_handlers(app: FastAPI) -> None:
         return _json(401, ErrorBody("unauthorized", "缺少或无效的 API 密钥（Authorization: Bearer …）",
                                     f"{exc}; send Authorization: Bearer <key>").as_dict(),
                      {"WWW-Authenticate": "Bearer"})
+
+    @app.exception_handler(RateLimited)
+    async def _rate_limited(_: Request, exc: RateLimited) -> JSONResponse:
+        what = {"address": "来自同一地址", "verify": "来自同一地址的文件核验", "key": "使用同一 API 密钥"}
+        return _json(429, ErrorBody(
+            "rate_limited", f"{what.get(exc.limit, '')}的请求过于频繁，请在 {exc.retry_after} 秒后重试",
+            f"too many requests per {exc.limit}; retry after {exc.retry_after} s").as_dict(),
+            {"Retry-After": str(exc.retry_after)})
 
     @app.exception_handler(StorageUnavailable)
     async def _unavailable(_: Request, exc: StorageUnavailable) -> JSONResponse:

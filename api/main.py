@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 
 from api.errors import install_error_handlers
 from api.hygiene import RefuseControlCharacters
+from api.ratelimit import install_rate_limits
 from api.routes import documents, forms, jobs, risk, verify
 from api.routes import hazards as hazard_routes
 from api.routes import riskmap as riskmap_routes
@@ -48,6 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="AZX 安责险事故预防服务文书与档案", version="0.1.0",
                   description=DESCRIPTION, lifespan=lifespan)
     install_error_handlers(app)
+    install_rate_limits(app, settings)  # before the routes: each route is given the check
     app.add_middleware(RefuseControlCharacters)
     app.include_router(forms.router)
     app.include_router(documents.router)

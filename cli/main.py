@@ -99,8 +99,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     pid = _running_service(s)
     if pid is not None:
         return _fail(f"the service (pid {pid}) is already running on {s.data_dir.resolve()}")
+    # Client addresses come from the socket; X-Forwarded-* only from AZX_TRUSTED_PROXIES (the
+    # rate limiter reads them itself). uvicorn would otherwise trust 127.0.0.1 by default.
     uvicorn.run("api.main:app", host=args.host or s.host, port=args.port or s.port,
-                log_level=s.log_level.lower())
+                log_level=s.log_level.lower(), proxy_headers=False)
     return 0
 
 
@@ -168,7 +170,7 @@ def cmd_registry_rebuild(args: argparse.Namespace) -> int:
         return _fail(_service_running_message(pid, settings))
     try:
         with _registry(settings) as registry, _store(settings, attach=False) as store:
-            report = rebuild_registry(registry.engine, store)
+            report = rebuild_registry(registry.engine, store, _manifest_keys(settings))
     except StoreInUse as exc:  # the service started between our look and our start
         return _fail(_service_running_message(exc.owner_pid, settings))
     print(json.dumps(report, ensure_ascii=False, indent=2))
@@ -180,9 +182,16 @@ def _registry_check(settings: Settings) -> int:
     from services.registry import compare_registry
 
     with _registry(settings) as registry, _store(settings, attach=True) as store:
-        diff = compare_registry(registry.engine, store)
+        diff = compare_registry(registry.engine, store, _manifest_keys(settings))
     print(json.dumps(diff.as_dict(), ensure_ascii=False, indent=2))
     return 0 if diff.equal else 1
+
+
+def _manifest_keys(settings: Settings) -> dict[str, Any]:
+    """The public keys that verify the service's seals on manifests (its QR key ring)."""
+    from signing.keys import QrKeyRing
+
+    return dict(QrKeyRing.from_settings(settings).public_keys())
 
 
 def cmd_fixity(args: argparse.Namespace) -> int:

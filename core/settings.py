@@ -27,6 +27,12 @@ class Settings(BaseSettings):
     s3_endpoint: str | None = Field(None, description="host:port of an S3 server; unset → embedded")
     s3_access_key: str = "azx-embedded"
     s3_secret_key: SecretStr = SecretStr("")
+    s3_admin_access_key: str | None = Field(
+        None, description="Identity that creates and configures the bucket at start-up only "
+        "(the service's own identity may not); embedded: azx-embedded-admin; outside S3 unset "
+        "→ the service identity only checks an existing bucket")
+    s3_admin_secret_key: SecretStr = Field(
+        SecretStr(""), description="Its secret; embedded: generated, kept in the data dir")
     s3_bucket: str = "azx-archive"
     s3_secure: bool = False
     s3_region: str = "us-east-1"
@@ -54,8 +60,9 @@ class Settings(BaseSettings):
 
     # Completing records (services/archive.py): leases and the recovery loop.
     record_lease_seconds: float = Field(
-        120.0, gt=0, description="A writer holds a pending record this long; a record whose "
-        "writer died is completed by another process once the lease runs out")
+        30.0, gt=0, description="A writer holds a pending record this long (renewed after each "
+        "part it writes); a record whose writer died is completed by another process once the "
+        "lease runs out")
     recovery_interval: float = Field(
         5.0, gt=0, description="Seconds between passes of the loop that completes pending "
         "records (after a store outage, within this interval of the store coming back)")
@@ -82,6 +89,12 @@ class Settings(BaseSettings):
     webhook_retry_max: float = Field(7200.0, gt=0, description="Longest delay between retries")
     webhook_retry_window: float = Field(86400.0, gt=0, description="Retry for this long (s)")
     webhooks_per_tenant: int = Field(20, ge=1)
+    webhook_allow_hosts: list[str] = Field(
+        default_factory=list,
+        description='JSON list of targets webhooks may reach although not public: IP addresses, '
+        'CIDR networks or exact host names, e.g. ["127.0.0.1", "10.20.0.0/16", "hooks.corp"] '
+        "(tests, private deployments). Empty: public addresses only, checked after DNS at "
+        "registration and at every delivery")
 
     host: str = "127.0.0.1"
     port: int = 8000
@@ -92,6 +105,52 @@ class Settings(BaseSettings):
     max_rows: int = 2000
     max_photo_bytes: int = 5 * 1024 * 1024
     max_photos_per_row: int = 4
+    verify_max_pages: int = Field(1000, ge=1, description="POST /v1/verify: pages of a posted "
+                                  "PDF (pdf_pages 422 before any signature work); the longest "
+                                  "record the service makes within max_rows has about 450")
+
+    # Rate limits (api/ratelimit.py): 429 with Retry-After. Each is a limit string of the
+    # `limits` library ("600/minute", "20/second;600/minute"); "0" or empty switches it off.
+    rate_limit_address: str = Field(
+        "6000/minute", description="Every request, per client address (IPv6: per /64)")
+    rate_limit_key: str = Field(
+        "3000/minute", description="Every request presenting an API key, per key")
+    rate_limit_verify: str = Field(
+        "30/minute", description="POST /v1/verify (public, the costliest check), per client "
+        "address, on top of rate_limit_address")
+    rate_limit_storage: str | None = Field(
+        None, description="Where counts are kept: memory:// (this process) or redis://host:port/db "
+        "(shared by every API process); unset → the broker's Redis when AZX_BROKER_URL is "
+        "redis://, else memory://")
+    trusted_proxies: list[str] = Field(
+        default_factory=list, description='JSON list of proxy addresses or networks, e.g. '
+        '["10.0.0.5", "10.1.0.0/16"]: only when the socket peer is one of them is the client '
+        "address taken from X-Forwarded-For (the right-most hop that is not a trusted proxy)")
+
+    @field_validator("rate_limit_address", "rate_limit_key", "rate_limit_verify")
+    @classmethod
+    def _limit_string(cls, v: str) -> str:
+        from limits import parse_many
+
+        v = v.strip()
+        if v in ("", "0"):
+            return ""
+        try:
+            items = parse_many(v)
+        except ValueError as exc:
+            raise ValueError(f"{v!r} is not a rate limit such as '600/minute': {exc}") from None
+        if any(item.amount < 1 for item in items):  # "0/minute" would refuse every request
+            raise ValueError(f"{v!r} allows nothing; switch a limit off with 0 or empty")
+        return v
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, v: list[str]) -> list[str]:
+        from ipaddress import ip_network
+
+        for item in v:
+            ip_network(item, strict=False)  # ValueError names the bad entry
+        return v
 
     @field_validator("public_base_url")
     @classmethod

@@ -8,14 +8,13 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
-import re
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from domain.jsonvalue import text_problem
+from domain.jsonvalue import INVISIBLE, text_problem
 
 __all__ = [
     "LONG_TEXT",
@@ -35,8 +34,6 @@ __all__ = [
 LONG_TEXT = 20_000
 MAX_PHOTO_BYTES = 5 * 1024 * 1024  # per photo, decoded
 
-# Zero-width and direction marks: invisible, so a name holding them looks like another name.
-_INVISIBLE = re.compile(r"[\u200b-\u200f\u2060-\u2064\ufeff\u061c\u180e\u034f]")
 
 
 def _printable(v: str) -> str:
@@ -49,7 +46,7 @@ def _printable(v: str) -> str:
 
 def _no_invisible(v: str) -> str:
     """Names and other short texts: also no zero-width characters or direction marks."""
-    m = _INVISIBLE.search(v)
+    m = INVISIBLE.search(v)
     if m is not None:
         code = f"U+{ord(m.group()):04X}"
         raise PydanticCustomError(

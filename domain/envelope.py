@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
 
+from domain.budget import check_photo_budget
 from domain.catalog import FormKind, get_kind, parse_data
 from domain.common import Model
 from domain.errors import DomainValidationError, Problem
@@ -86,6 +87,7 @@ def check_request(raw: Any) -> tuple[CheckedRequest | None, list[Problem]]:
     model: BaseModel | None = None
     if kind is not None and isinstance(raw.get("data"), dict):
         try:
+            check_photo_budget(kind.model, raw["data"], ("data",))  # before parsing decodes them
             model = parse_data(kind, raw["data"])
         except DomainValidationError as exc:
             problems += exc.problems

@@ -21,12 +21,16 @@ from typing import Any
 
 from domain.errors import DomainValidationError, Problem
 
-__all__ = ["MAX_DEPTH", "check_value", "parse_json", "text_problem"]
+__all__ = ["INVISIBLE", "MAX_DEPTH", "check_value", "parse_json", "text_problem", "visible_text"]
 
 MAX_DEPTH = 32
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
+_STRUCTURE = re.compile(r'[\[\]{}"\\]')
+#: Zero-width characters and direction marks: invisible, so a name holding them looks like
+#: another name.
+INVISIBLE = re.compile(r"[\u200b-\u200f\u2060-\u2064\ufeff\u061c\u180e\u034f]")
 
 Path = tuple[str | int, ...]
 
@@ -47,6 +51,12 @@ def text_problem(text: str, path: Path) -> Problem | None:
     return None
 
 
+def visible_text(text: str) -> str:
+    """``text`` as a reader sees it: without control, bidi or invisible characters (for names
+    shown by the public verify, some of which predate the rules refusing them)."""
+    return INVISIBLE.sub("", _BIDI.sub("", _CONTROL.sub("", text)))
+
+
 def _visible(key: str) -> str:
     """A key as it may be shown in a problem's path: forbidden characters as \\uXXXX."""
     return _BIDI.sub(_escape, _CONTROL.sub(_escape, key))
@@ -57,15 +67,19 @@ def _escape(m: re.Match[str]) -> str:
 
 
 def _depth_problem(text: str, path: Path) -> Problem | None:
-    """Nesting deeper than MAX_DEPTH, found by counting brackets outside strings (no recursion)."""
+    """Nesting deeper than MAX_DEPTH, found by counting brackets outside strings (no recursion;
+    the regex jumps over runs without brackets, quotes or backslashes, e.g. a base64 photo)."""
     depth = 0
-    in_string = escaped = False
-    for ch in text:
+    in_string = False
+    skip = -1  # the character after a backslash inside a string is escaped
+    for m in _STRUCTURE.finditer(text):
+        i = m.start()
+        if i == skip:
+            continue
+        ch = m.group()
         if in_string:
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
+            if ch == "\\":
+                skip = i + 1
             elif ch == '"':
                 in_string = False
         elif ch == '"':

@@ -26,9 +26,10 @@ import re
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from itertools import chain
+from typing import NamedTuple
 
 from rendering.blocks import (
-    Block,
     Check,
     Document,
     Heading,
@@ -72,51 +73,57 @@ def unprinted_values(doc: Document, pdf: bytes) -> list[Unprinted]:
     return _reports(missing)
 
 
-@dataclass(frozen=True)
-class _Value:
+_Source = tuple[str | int, ...] | None
+#: A value looked for: as compared, its data path, as printed, the part not found ("": none).
+#: Plain tuples (a report prints thousands, made quickly); those not found become _Value.
+_Looked = tuple[str, _Source, str, str]
+
+
+class _Value(NamedTuple):
     norm: str  # as compared
-    source: tuple[str | int, ...] | None
+    source: _Source
     original: str  # as printed
     missing: str = ""  # the part not found (as compared)
 
 
 def printed_texts(doc: Document) -> Iterator[tuple[str, tuple[str | int, ...] | None]]:
     """Every text ``doc`` prints, with its data path (None: not a posted value), in order."""
-    yield doc.title, None
+    return iter(_printed(doc))
+
+
+def _printed(doc: Document) -> list[tuple[str, _Source]]:
+    # a list filled in loops, not nested generators: a report prints thousands of texts
+    out: list[tuple[str, _Source]] = [(doc.title, None)]
     if doc.subtitle:
-        yield doc.subtitle, None
+        out.append((doc.subtitle, None))
     for block in doc.blocks:
-        yield from _block_texts(block)
+        if isinstance(block, Heading):
+            out.append((block.text, None))
+        elif isinstance(block, Paragraph):
+            _inline_texts([block.inlines], out)
+        elif isinstance(block, Table):
+            if block.caption:
+                out.append((block.caption, None))
+            _inline_texts([cell.inlines for row in block.rows for cell in row.cells], out)
+        elif isinstance(block, Signatures):
+            for s in block.items:
+                out.append((s.label, None))
+                if s.name:
+                    out.append((s.name, s.source))
+                if s.date:
+                    out.append((s.date, None))
+    return out
 
 
-def _block_texts(block: Block) -> Iterator[tuple[str, tuple[str | int, ...] | None]]:
-    if isinstance(block, Heading):
-        yield block.text, None
-    elif isinstance(block, Paragraph):
-        yield from _inline_texts(block.inlines)
-    elif isinstance(block, Table):
-        if block.caption:
-            yield block.caption, None
-        for row in block.rows:
-            for cell in row.cells:
-                yield from _inline_texts(cell.inlines)
-    elif isinstance(block, Signatures):
-        for s in block.items:
-            yield s.label, None
-            if s.name:
-                yield s.name, s.source
-            if s.date:
-                yield s.date, None
-
-
-def _inline_texts(inlines: Sequence[Inline]) -> Iterator[tuple[str, tuple[str | int, ...] | None]]:
-    for i in inlines:
+def _inline_texts(inlines: list[Sequence[Inline]], out: list[tuple[str, _Source]]) -> None:
+    add = out.append
+    for i in chain.from_iterable(inlines):
         if isinstance(i, Text):
-            yield i.text, i.source
+            add((i.text, i.source))
         elif isinstance(i, Check):
-            yield i.label, None
+            add((i.label, None))
         elif isinstance(i, Image) and i.caption:
-            yield i.caption, i.source
+            add((i.caption, i.source))
 
 
 #: Characters that print nothing: whitespace, controls, format characters (zero-width, bidi).
@@ -136,32 +143,40 @@ def normalise(text: str) -> str:
     return squeeze(unicodedata.normalize("NFKC", text))
 
 
-def _expected(doc: Document) -> list[_Value]:
-    seen: dict[str, str] = {}
-    out = []
-    for text, source in printed_texts(doc):
-        norm = seen.get(text)
-        if norm is None:
-            norm = seen[text] = squeeze(text)
-        if norm:
-            out.append(_Value(norm, source, text))
-    return out
+def _expected(doc: Document) -> list[_Looked]:
+    printed = _printed(doc)
+    distinct = list({text: None for text, _ in printed})
+    norm = dict(zip(distinct, _squeeze_all(distinct), strict=True))
+    return [(norm[text], source, text, "") for text, source in printed if norm[text]]
 
 
-def _missing(values: list[_Value], pages: list[str]) -> list[_Value]:
+def _squeeze_all(texts: list[str]) -> list[str]:
+    """:func:`squeeze` of each of ``texts``, at once: joined by U+FFFF (a noncharacter, which
+    squeeze keeps), unless one holds it."""
+    joined = "\uffff".join(texts)
+    if joined.count("\uffff") != len(texts) - 1:
+        return [squeeze(text) for text in texts]
+    squeezed = "".join(joined.split())
+    if not squeezed.replace("\uffff", "").isprintable():  # rare (see squeeze)
+        squeezed = _INVISIBLE.sub("", squeezed)
+    return squeezed.split("\uffff")
+
+
+def _missing(values: Sequence[_Looked], pages: list[str]) -> list[_Value]:
     """The values not found in ``pages``, each with the part that is not. Looked for as they
     are (whitespace aside) first: the text on the page is nearly always the very same
     characters; those not found are looked for again NFKC-normalised, on both sides, and
     reported (if still missing) in their own characters."""
-    missing = _search(values, [squeeze(p) for p in pages])
+    missing = _search(values, _squeeze_all(pages))
     if not missing:
         return []
-    again = [_Value(normalise(v.original), v.source, v.original) for v, _ in missing]
+    found = [_Value(*v) for v, _ in missing]
+    again = [_Value(normalise(v.original), v.source, v.original) for v in found]
     pages_nfkc = [normalise(p) for p in pages]
     still = {id(v) for v, _ in _search([v for v in again if v.norm], pages_nfkc)}
     whole = "\x00".join(pages_nfkc)
     return [_Value(v.norm, v.source, v.original, rest)
-            for (v, rest), w in zip(missing, again, strict=True)
+            for v, (_, rest), w in zip(found, missing, again, strict=True)
             if id(w) in still and not _right_to_left_found(v.original, whole)]
 
 
@@ -181,19 +196,21 @@ _DIRECTION_RUNS = re.compile(
     r"[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]+|[^\s\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]+")
 
 
-def _search(values: list[_Value], texts: list[str]) -> list[tuple[_Value, str]]:
+def _search(values: Sequence[_Looked], texts: list[str]) -> list[tuple[_Looked, str]]:
     """The values not in ``texts`` (one a page), with the part of each that is not."""
     whole = "\x00".join(texts)  # \x00 never is in a normalised value: no match across pages
+    find = whole.find
     out = []
     cursor = 0  # values come in page order: look after the last one found first
     for v in values:
-        at = whole.find(v.norm, cursor)
+        norm = v[0]
+        at = find(norm, cursor)
         if at < 0:
-            at = whole.find(v.norm)
+            at = find(norm)
         if at >= 0:
-            cursor = at + len(v.norm)
+            cursor = at + len(norm)
             continue
-        rest = _across_pages(v.norm, texts)
+        rest = _across_pages(norm, texts)
         if rest:
             out.append((v, rest))
     return out

@@ -9,17 +9,22 @@ Text drawn outside that box is in the file but not on the paper: a viewer, a pri
 - :func:`general_page_texts` — PDFium (pypdfium2), for any PDF;
 - :func:`fast_page_texts` — a reader for the shape the Typst engine writes (a classic
   cross-reference table, CID fonts with ToUnicode maps, each text run its own ``q … cm BT … Tm
-  [...] TJ ET Q`` at the top level of the page), four to five times faster than PDFium on a
-  long report, which matters because every archived document is read back before it is stored.
-  It is *sound*, not complete: it returns None for a file it does not fully understand, and
-  leaves out what it cannot place (text inside form XObjects, runs of another shape). So text it
-  reports is really on the page; a value it does not find is looked for again with the general
-  reader (rendering/completeness.py).
+  [...] TJ ET Q`` at the top level of the page), more than ten times faster than PDFium on a
+  long report, which matters because every archived document is read back before it is stored
+  (the proof's time is at most a tenth of the rendering's: benchmarks/run.py). It reads a page
+  in bulk, a few passes over it in C (regular expressions, bytes, ``map``) and no Python step a
+  glyph: a run's strings are read once for all runs showing the same, its reach is bounded by
+  its length and its font's widest glyph, and only runs that may cross an edge are measured
+  glyph by glyph. It is *sound*, not complete: it returns None for a file it does not fully
+  understand, and leaves out what it cannot place (text inside form XObjects, runs of another
+  shape). So text it reports is really on the page; a value it does not find is looked for
+  again with the general reader (rendering/completeness.py).
 """
 
 from __future__ import annotations
 
 import binascii
+import math
 import operator
 import re
 import sys
@@ -27,8 +32,9 @@ import zlib
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
-from itertools import pairwise, repeat
-from typing import Any
+from functools import cached_property
+from itertools import groupby, repeat
+from typing import Any, NamedTuple
 
 __all__ = ["fast_page_texts", "general_page_texts", "page_texts"]
 
@@ -124,15 +130,74 @@ class _Ref:
     num: int
 
 
+#: One token of an object: a reference, a delimiter, a name, a number, a hex string, the start
+#: of a literal string, a keyword (groups in that order), after whitespace and comments.
 _TOKEN = re.compile(
-    rb"\s*(?:%[^\r\n]*\s*)*"
-    rb"(<<|>>|\[|\]|/[^\s/\[\]()<>{}%]*|[-+]?(?:\d+\.?\d*|\.\d+)|<[0-9A-Fa-f\s]*>|\(|[A-Za-z]+)")
+    rb"(?:\s|%[^\r\n]*)*+"
+    rb"(?:(\d++)\s++\d++\s++R(?![A-Za-z])|(<<|>>|\[|\])|/([^\s/\[\]()<>{}%]*+)"
+    rb"|([-+]?(?:\d+\.?\d*|\.\d+))|<([0-9A-Fa-f\s]*+)>|(\()|([A-Za-z]++))")
+_KEYWORDS: dict[bytes, Any] = {b"true": True, b"false": False, b"null": None}
 
 
 _OBJ = re.compile(rb"\s*(\d+)\s+\d+\s+obj")
 _NUMBER_ARRAY = re.compile(rb"((?:\s*[-+]?(?:\d+\.?\d*|\.\d+))*)\s*\]")
 _STREAM = re.compile(rb"\s*stream\r?\n")
-_REF_TAIL = re.compile(rb"\s+(\d+)\s+R(?![A-Za-z])")
+
+
+#: A dictionary of simple values (a page, a font, resources, a stream's dictionary: most objects
+#: of a file), read with one regular expression rather than token by token: references, names,
+#: numbers, true, false, null, literal strings with no escape or parenthesis, arrays of
+#: references, names and numbers, and dictionaries of those (one deep).
+_NAME_CHARS = rb"[^\s/\[\]()<>{}%]"
+_REF_ = rb"\d++\s++\d++\s++R(?![A-Za-z])"
+_NUMBER_ = rb"[-+]?(?:\d+\.?\d*|\.\d+)(?![\d.])"
+_ARRAY_ = (rb"\[(?:\s*+(?:" + _REF_ + rb"|/" + _NAME_CHARS + rb"*+|" + _NUMBER_ + rb"))*+\s*+\]")
+_STRING_ = rb"\([^()\\]*+\)"
+_KEYWORD_ = rb"(?:true|false|null)(?![A-Za-z])"
+_SIMPLE_ = (rb"\s*+/" + _NAME_CHARS + rb"++\s*+(?:" + _REF_ + rb"|/" + _NAME_CHARS + rb"*+|"
+            + _ARRAY_ + rb"|" + _NUMBER_ + rb"|" + _STRING_ + rb"|" + _KEYWORD_ + rb")")
+_DICT_ = rb"<<(?:" + _SIMPLE_ + rb")*+\s*+>>"
+#: An entry; groups: its key, then its value, one of: a reference's number, a name (with its
+#: /), an array, a number, a string, a keyword, a dictionary (each with its delimiters: none is
+#: empty, so the one that is there shows).
+_FLAT_ENTRIES = re.compile(
+    rb"\s*+/(" + _NAME_CHARS + rb"++)\s*+(?:(\d++)\s++\d++\s++R(?![A-Za-z])|(/" + _NAME_CHARS
+    + rb"*+)|(" + _ARRAY_ + rb")|(" + _NUMBER_ + rb")|(" + _STRING_ + rb")|(" + _KEYWORD_ + rb")|("
+    + _DICT_ + rb"))")
+_FLAT_DICT = re.compile(rb"\s*+<<((?:" + _SIMPLE_ + rb"|\s*+/" + _NAME_CHARS + rb"++\s*+" + _DICT_
+                        + rb")*+)\s*+>>")
+_ITEMS = re.compile(rb"(\d++)\s++\d++\s++R|/(" + _NAME_CHARS + rb"*+)|(" + _NUMBER_ + rb")")
+
+
+def _flat_dict(entries: bytes) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, ref, name, items, number, string, keyword, inner in _FLAT_ENTRIES.findall(entries):
+        value: Any
+        if ref:
+            value = _Ref(int(ref))
+        elif name:
+            value = _Name(name[1:].decode("latin-1"))
+        elif number:
+            value = float(number) if b"." in number else int(number)
+        elif items:
+            value = _array(items)
+        elif string:
+            value = string[1:-1]
+        elif keyword:
+            value = _KEYWORDS[keyword]
+        else:
+            value = _flat_dict(inner[2:-2])
+        out[_Name(key.decode("latin-1"))] = value
+    return out
+
+
+def _array(array: bytes) -> list[Any]:
+    """The items of an array of references, names and numbers (with its brackets)."""
+    if b"/" not in array and b"R" not in array:  # numbers only: a font's widths, a box
+        return [float(v) if b"." in v else int(v) for v in array[1:-1].split()]
+    return [_Ref(int(ref)) if ref else _Name(name.decode("latin-1")) if not number
+            else float(number) if b"." in number else int(number)
+            for ref, name, number in _ITEMS.findall(array)]
 
 
 def _literal_end(buf: bytes, pos: int) -> int:
@@ -154,51 +219,62 @@ def _literal_end(buf: bytes, pos: int) -> int:
 
 
 def _parse(buf: bytes, pos: int) -> tuple[Any, int]:
-    """The object at ``pos`` and the index after it."""
-    m = _TOKEN.match(buf, pos)
-    if m is None:
-        raise _Unreadable(f"no object at {pos}")
-    tok, end = m.group(1), m.end()
-    if tok == b"<<":
-        out: dict[str, Any] = {}
-        while True:
-            m = _TOKEN.match(buf, end)
-            if m is None:
-                raise _Unreadable("unterminated dictionary")
-            if m.group(1) == b">>":
-                return out, m.end()
-            key, end = _parse(buf, end)
-            out[key], end = _parse(buf, end)
-    if tok == b"[":
-        numbers = _NUMBER_ARRAY.match(buf, end)  # quick for long ones (a font's widths)
-        if numbers is not None:
-            return [float(v) if b"." in v else int(v) for v in numbers.group(1).split()], numbers.end()
-        items: list[Any] = []
-        while True:
-            m = _TOKEN.match(buf, end)
-            if m is None:
-                raise _Unreadable("unterminated array")
-            if m.group(1) == b"]":
-                return items, m.end()
-            item, end = _parse(buf, end)
-            if item == "R" and len(items) >= 2:  # "12 0 R" inside an array
-                items[-2:] = [_Ref(int(items[-2]))]
+    """The object at ``pos`` and the index after it: token by token, dictionaries and arrays
+    on a stack (no call a level)."""
+    stack: list[Any] = []  # open dictionaries and arrays, innermost last
+    keys: list[Any] = []  # for each, the key read and waiting for its value (None: none)
+    while True:
+        m = _TOKEN.match(buf, pos)
+        if m is None:
+            raise _Unreadable(f"no object at {pos}")
+        pos = m.end()
+        kind = m.lastindex
+        value: Any
+        if kind == 1:
+            value = _Ref(int(m.group(1)))
+        elif kind == 2:
+            tok = m.group(2)
+            if tok == b"[":
+                numbers = _NUMBER_ARRAY.match(buf, pos)  # quick for long ones (a font's widths)
+                if numbers is None:
+                    stack.append([])
+                    keys.append(None)
+                    continue
+                value = [float(v) if b"." in v else int(v) for v in numbers.group(1).split()]
+                pos = numbers.end()
+            elif tok == b"<<":
+                stack.append({})
+                keys.append(None)
                 continue
-            items.append(item)
-    if tok[:1] == b"/":
-        return _Name(tok[1:].decode("latin-1")), end
-    if tok == b"(":
-        close = _literal_end(buf, m.start(1))
-        return buf[m.start(1) + 1:close - 1], close
-    if tok[:1] == b"<":
-        return bytes.fromhex(tok[1:-1].decode("ascii")), end
-    if tok[:1].isalpha():
-        return {b"true": True, b"false": False, b"null": None}.get(tok, tok.decode()), end
-    number = float(tok) if b"." in tok else int(tok)
-    ref = _REF_TAIL.match(buf, end)  # "12 0 R"
-    if ref is not None and isinstance(number, int):
-        return _Ref(number), ref.end()
-    return number, end
+            else:
+                if not stack or isinstance(stack[-1], list) != (tok == b"]"):
+                    raise _Unreadable(f"unbalanced {tok!r} at {pos}")
+                value = stack.pop()
+                if keys.pop() is not None:
+                    raise _Unreadable("a key with no value")
+        elif kind == 3:
+            value = _Name(m.group(3).decode("latin-1"))
+        elif kind == 4:
+            tok = m.group(4)
+            value = float(tok) if b"." in tok else int(tok)
+        elif kind == 5:
+            value = bytes.fromhex(m.group(5).decode("ascii"))
+        elif kind == 6:
+            close = _literal_end(buf, m.start(6))
+            value, pos = buf[m.start(6) + 1:close - 1], close
+        else:
+            tok = m.group(7)
+            value = _KEYWORDS[tok] if tok in _KEYWORDS else tok.decode()
+        if not stack:
+            return value, pos
+        top = stack[-1]
+        if isinstance(top, list):
+            top.append(value)
+        elif keys[-1] is None:
+            keys[-1] = value
+        else:
+            top[keys[-1]] = value
+            keys[-1] = None
 
 
 class _Reader:
@@ -209,6 +285,14 @@ class _Reader:
         self.pdf = pdf
         self.sections: list[tuple[int, list[bytes]]] = []  # (first number, 3 tokens an entry)
         self.cache: dict[int, Any] = {}
+        self.by_text: dict[bytes, Any] = {}  # see shared()
+        self.numbers = _Numbers()  # of the pages' runs, as written
+        self.passed: set[bytes] = set()  # see _only_runs_place_text
+        self.literals: dict[bytes, bytes] = {}  # see _literals_in_hex
+        #: By what a run shows: its codes, its length in hex, its adjustments' moves (if any)
+        self.run_codes: dict[bytes, str] = {}
+        self.run_lengths: dict[bytes, int] = {}
+        self.run_moves: dict[bytes, tuple[float, float]] = {}
         self.fonts: dict[int, _Font] = {}
         start = pdf.rfind(b"startxref")
         if start < 0:
@@ -256,11 +340,32 @@ class _Reader:
             self.cache[value.num] = self._object(value.num)
         return self.cache[value.num]
 
+    def shared(self, value: Any) -> Any:
+        """As :meth:`get`, and an object written the same way as one read before is not read
+        again (the Typst engine writes each page's resources in an object of its own, mostly
+        the same). Only a dictionary with no string: "endobj" cannot be inside it but in a
+        name, which would leave it cut short of its ">>"."""
+        if not isinstance(value, _Ref) or value.num in self.cache:
+            return self.get(value)
+        start = self.offset(value.num)
+        text = self.pdf[start:self.pdf.find(b"endobj", start)]
+        text = text[text.find(b"obj"):]  # the same object may have another number
+        if b"(" in text or b"stream" in text or not text.rstrip().endswith(b">>"):
+            return self.get(value)
+        if text not in self.by_text:
+            self.by_text[text] = self.get(value)
+        self.cache[value.num] = self.by_text[text]
+        return self.cache[value.num]
+
     def _object(self, num: int) -> Any:
         m = _OBJ.match(self.pdf, self.offset(num))
         if m is None or int(m.group(1)) != num:
             raise _Unreadable(f"object {num} is not where the table says")
-        value, end = _parse(self.pdf, m.end())
+        flat = _FLAT_DICT.match(self.pdf, m.end())
+        if flat is not None:  # most objects: quicker than token by token
+            value, end = _flat_dict(flat.group(1)), flat.end()
+        else:
+            value, end = _parse(self.pdf, m.end())
         stream = _STREAM.match(self.pdf, end)
         if stream is None:
             return value
@@ -313,7 +418,7 @@ class _Page:
     def __init__(self, reader: _Reader, node: dict[str, Any], attrs: dict[str, Any]) -> None:
         self.reader = reader
         self.node = node
-        self.resources = reader.get(attrs.get("Resources")) or {}
+        self.resources = reader.shared(attrs.get("Resources")) or {}
         media = _box([reader.get(v) for v in reader.get(attrs["MediaBox"])])
         crop = attrs.get("CropBox")
         self.box = media if crop is None else _intersect(
@@ -345,12 +450,26 @@ class _Font:
         self.widest = max([self.widths.default, *self.widths.values()])
         # str.translate over the codes read as UTF-16 (quick): right while no code is a surrogate
         self.simple = self.text.keys().isdisjoint(_SURROGATES)
-        #: Read in bulk (:func:`_usual_page_text`): codes as UTF-16, and no glyph moves the
-        #: next one back (the bounds there add advances up).
-        self.quick = self.simple and min([self.widths.default, *self.widths.values()]) >= 0
+        #: Read in bulk (:func:`_usual_page_text`): codes as UTF-16, no glyph that moves the
+        #: next one back (the bounds there add advances up), code FFFF free to mark run ends.
+        self.quick = (self.simple and min([self.widths.default, *self.widths.values()]) >= 0
+                      and _END_OF_RUN_CODE not in self.text)
+        if self.quick:  # nothing, as any code with no entry: set here, not looked up each time
+            self.text[_END_OF_RUN_CODE] = ""
+
+    @cached_property
+    def table(self) -> list[str | None]:
+        """The text of every 2-byte code, for ``str.translate``: a list, quicker than a dict (no
+        hashing), None (nothing) for a code with no ToUnicode entry."""
+        table: list[str | None] = [None] * 0x10000
+        for code, text in self.text.items():
+            if code < 0x10000:
+                table[code] = text
+        return table
 
 
 _SURROGATES = frozenset(range(0xD800, 0xE000))
+_END_OF_RUN_CODE = 0xFFFF
 
 
 class _Unmapped(dict[int, str]):
@@ -374,19 +493,26 @@ class _Widths(dict[int, float]):
 def _to_unicode(cmap: bytes) -> _Unmapped:
     """The ``bfchar`` and ``bfrange`` entries of a ToUnicode CMap, by code."""
     out = _Unmapped()
-    for block in _BFCHAR_BLOCK.findall(cmap):
-        pairs = _BFCHAR.findall(block)
-        if not pairs:
-            continue
-        sources, targets = zip(*pairs, strict=True)
-        if set(map(len, targets)) == {4}:
-            # the usual entry maps a code to one UTF-16 unit: all of them decoded at once
-            text = bytes.fromhex(b"".join(targets).decode("ascii")).decode(
-                "utf-16-be", "surrogatepass")
+    for block in cmap.split(b"beginbfchar")[1:]:
+        block = block.partition(b"endbfchar")[0]
+        # "<code> <text>" pairs, split at their brackets (quick); entry by entry if one is empty
+        tokens = block.replace(b"<", b" ").replace(b">", b" ").split()
+        if (b"<>" not in block and len(tokens) % 2 == 0
+                and not b"".join(tokens).translate(None, _HEX_DIGITS)):
+            sources, targets = tokens[0::2], tokens[1::2]
+        else:
+            pairs = _BFCHAR.findall(block)
+            sources, targets = [s for s, _ in pairs], [t for _, t in pairs]
+        if set(map(len, targets)) == set(map(len, sources)) == {4}:
+            # the usual entry maps a 2-byte code to one UTF-16 unit: all decoded at once
+            text = binascii.unhexlify(b"".join(targets)).decode("utf-16-be", "surrogatepass")
+            codes = array("H", binascii.unhexlify(b"".join(sources)))
+            if sys.byteorder == "little":  # the codes are big-endian
+                codes.byteswap()
             if not _SURROGATE.search(text):
-                out.update(zip(map(int, sources, repeat(16)), text, strict=True))
+                out.update(zip(codes, text, strict=True))
                 continue
-        for src, dst in pairs:
+        for src, dst in zip(sources, targets, strict=True):
             out[int(src, 16)] = _utf16(dst)
     for block in re.findall(rb"beginbfrange(.*?)endbfrange", cmap, re.S):
         for lo, hi, dst, dsts in re.findall(
@@ -403,7 +529,6 @@ def _to_unicode(cmap: bytes) -> _Unmapped:
     return out
 
 
-_BFCHAR_BLOCK = re.compile(rb"beginbfchar(.*?)endbfchar", re.S)
 _BFCHAR = re.compile(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]*)>")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -423,8 +548,7 @@ def _widths(w: list[Any], dw: float, reader: _Reader) -> _Widths:
                 out[first + k] = float(reader.get(v))
             i += 2
         else:
-            for code in range(first, int(nxt) + 1):
-                out[code] = float(reader.get(w[i + 2]))
+            out.update(dict.fromkeys(range(first, int(nxt) + 1), float(reader.get(w[i + 2]))))
             i += 3
     return out
 
@@ -432,29 +556,42 @@ def _widths(w: list[Any], dw: float, reader: _Reader) -> _Widths:
 #: A text run as the Typst engine writes it takes three lines: ``q <a b c d e f> cm <colour>``,
 #: ``BT [Tr] /font size Tf <a b c d e f> Tm <TJ and Tj operators>``, ``ET`` and then ``Q``.
 _NUM = rb"[-+]?(?:\d+\.?\d*|\.\d+)"
-#: Such a run in its usual shape, matched whole: a ``cm`` that only scales (by a > 0) and moves
-#: (to x, y), the flip of y back in ``Tm``, filled text (groups: a, d, x, y, the colour, the
-#: font, its size, what the run shows). Its glyphs then advance along +x on the baseline y.
+#: Such a run in its usual shape, matched whole: a ``cm`` that moves (to x, y) and flips y, a
+#: colour (no q, Q, T, m: no group, text state or ``cm``), the flip of y back in ``Tm``, filled
+#: text (groups: x, y; the font and its size; what the run shows). Its glyphs then advance along
+#: x on the baseline y. (As simple as it can be, and possessive, not to step back: it reads
+#: every byte of a page, and its time counts.)
 _USUAL_RUN = re.compile(
-    rb"\nq (" + _NUM + rb") 0 0 (" + _NUM + rb") (" + _NUM + rb") (" + _NUM + rb") cm([^\n]*)"
-    rb"\nBT (?:0 Tr ?)?/([^\s/\[\]()<>{}%]+) (" + _NUM + rb") Tf 1 0 0 -1 0 0 Tm([^\n]*)\nET\nQ")
-_USUAL_FIELDS = 9  # what re.split gives for each run: the content before it, and its 8 groups
-#: Strings of usual runs: hex with whole 2-byte codes, or literal (with balanced parentheses
-#: inside, one deep), written as "unrolled loops" (runs of plain bytes matched at once: quick).
-_PLAIN = rb"[^()\\]*(?:\\[\s\S][^()\\]*)*"
-_USUAL_STRING = re.compile(rb"<((?:[0-9A-Fa-f]{4})*)>|\((" + _PLAIN + rb"(?:\(" + _PLAIN + rb"\)"
-                           + _PLAIN + rb")*)\)")
-#: What usual runs show once each string is replaced by ``s``: TJ arrays (strings and
-#: adjustments) and Tj strings, nothing else (no operator that would move or change the glyphs).
-#: Possessive: a string that is not of this shape fails in linear time.
-_USUAL_SHOWN = re.compile(rb"(?:\s*+(?:\[(?:\s*+(?:s|(?>" + _NUM + rb")))*+\s*+\]\s*+TJ|s\s*+Tj))*+"
-                          rb"\s*+")
+    rb"\nq 1 0 0 -1 (\S++) (\S++) cm[^\nqQTm]*+\nBT 0 Tr/(\S++ \S++) Tf 1 0 0 -1 0 0 Tm([^\n]*+)"
+    rb"\nET\nQ")
+#: The same, its ``cm`` scaling too (the labels of the risk map): a group more, first, a 0 0 d.
+_SCALED_RUN = re.compile(
+    rb"\nq (\S++ 0 0 \S++) (\S++) (\S++) cm[^\nqQTm]*+\nBT 0 Tr/(\S++ \S++) Tf 1 0 0 -1 0 0 Tm"
+    rb"([^\n]*+)\nET\nQ")
+#: A literal string with balanced parentheses inside, one deep (written as "unrolled loops":
+#: runs of plain bytes matched at once, quick); group: its body.
+_PLAIN = rb"[^()\\]*+(?:\\[\s\S][^()\\]*+)*+"
+_LITERAL_STRING = re.compile(rb"\((" + _PLAIN + rb"(?:\(" + _PLAIN + rb"\)" + _PLAIN + rb")*+)\)")
+_HEX_DIGITS = b"0123456789ABCDEFabcdef"
+_UNSCALED = b"1 0 0 -1"
+_NUMBER_BYTES = b"0123456789.+-"
+#: Put after each run when runs are read at once: a string of one code, FFFF, which shows where
+#: each run's codes end (the page is read run by run if a run shows that code).
+_END_OF_RUN_HEX = b"<FFFF>\n"
+_END_OF_RUN = chr(_END_OF_RUN_CODE)
+#: Codes from which a stretch is translated through a font's list table (made once, in some
+#: 50 µs; quicker to read than its dict, which is the quicker way for fewer codes).
+_LONG_STRETCH = 300
+#: What a run shows once each string is replaced by ``s``: TJ arrays (strings and adjustments)
+#: and Tj strings, nothing else (no operator that would move or change the glyphs), on one line.
+#: Possessive: a line not of this shape fails in linear time.
+_USUAL_SHOWN = re.compile(rb"(?:[ \t]*+(?:\[(?:[ \t]*+(?:s|(?>" + _NUM + rb")))*+[ \t]*+\][ \t]*+TJ"
+                          rb"|s[ \t]*+Tj))*+[ \t]*+s")  # the last s: the run's end (above)
 _ADJUSTMENT = re.compile(_NUM)
 #: The body of a literal string that ``unicode_escape`` reads as PDF does: octal escapes from
-#: \0 to \377, \n \r \t \b \f, \( \) \\ and a backslash ending a line (\( and \) are done first);
-#: no bare CR (which PDF reads as LF).
-_QUICK_BODY = re.compile(rb"[^\\\r]*+(?:\\[0-3nrtbf()\\\n][^\\\r]*+)*+")
-_PAREN_ESCAPE = re.compile(rb"\\([()])|(\\\\)")
+#: \0 to \377, \n \r \t \b \f, \\, \( and \) (these three written in octal first); no bare CR
+#: (which PDF reads as LF).
+_QUICK_BODY = re.compile(rb"[^\\\r]*+(?:\\[0-3nrtbf()\\][^\\\r]*+)*+")
 #: Joins the bodies of literal strings read at once: ``unicode_escape`` reads it as U+0100,
 #: which no byte of a string reads as (bytes are read as U+0000–U+00FF).
 _BODY_SEPARATOR = b"\\u0100"
@@ -497,112 +634,265 @@ def _usual_page_text(reader: _Reader, page: _Page, content: bytes) -> str | None
     """The text of a page whose runs all have the usual shape and lie inside the box, read in
     bulk: a few passes over the page, each in C (re, bytes, map), rather than steps a run or a
     glyph; None for any other page (:func:`_runs_text` reads it run by run)."""
-    pieces = _USUAL_RUN.split(content)
-    marked = _RUN_MARK.join(pieces[0::_USUAL_FIELDS])  # the content less its usual runs
-    if (b"BT" in marked or b"/ActualText" in marked or _LOOSE_TEXT_STATE.search(marked)
-            or not _runs_untransformed(marked)):
-        return None
-    scales, heights, xs, ys, colours, names, sizes, shown = (
-        pieces[k::_USUAL_FIELDS] for k in range(1, _USUAL_FIELDS))
-    if not names:
+    pieces = _USUAL_RUN.split(content)  # the content before a run, its 4 groups, …
+    if _only_runs_place_text(_RUN_MARK.join(pieces[0::5]), reader.passed):
+        scales: list[bytes] | None = None
+        xs, ys, faces, shown = pieces[1::5], pieces[2::5], pieces[3::5], pieces[4::5]
+    else:  # maybe runs that scale too
+        pieces = _SCALED_RUN.split(content)
+        if not _only_runs_place_text(_RUN_MARK.join(pieces[0::6]), reader.passed):
+            return None
+        scales, xs, ys, faces, shown = (pieces[k::6] for k in range(1, 6))
+    if not shown:
         return ""
-    colour = b"".join(colours)
-    if _TRANSFORMS.search(colour) or _LOOSE_TEXT_STATE.search(colour):
-        return None
-    fonts = {name: reader.font(page.resources, name.decode("latin-1")) for name in set(names)}
+    face_font = {face: face.split()[0] for face in set(faces)}  # "f1 10.5" → f1
+    fonts = {name: reader.font(page.resources, name.decode("latin-1"))
+             for name in set(face_font.values())}
     if not all(font.quick for font in fonts.values()):
         return None
-    # The strings, font by font (each font has its own ToUnicode map); what is left of the
-    # runs once their strings are taken out is checked after.
-    texts, operators = [], []
-    for start, end in _same_font(names):
-        parts = _USUAL_STRING.split(b"\n".join(shown[start:end]))
-        operators.append(b"s".join(parts[0::3]))
-        codes = _string_bytes(parts[1::3], parts[2::3])
-        if codes is None:
-            return None
-        texts.append(codes.decode("utf-16-be").translate(fonts[names[start]].text))
-    shape = b"\n".join(operators)
-    if not _USUAL_SHOWN.fullmatch(shape):
+    # What each run shows, read from its bytes (once for all runs showing the same: a
+    # document repeats many, labels, heads of columns, lines of text), then translated stretch
+    # by stretch of runs in one font (each has its own ToUnicode map).
+    read = _read_runs(shown, reader)
+    if read is None:
         return None
-    if _inside(page.box, scales, heights, xs, ys, names, sizes, shown, fonts, shape):
+    codes, lengths, back, on = read
+    texts, start = [], 0
+    for name, runs in groupby(map(face_font.__getitem__, faces)):
+        end = start + len(list(runs))
+        font, text = fonts[name], "".join(codes[start:end])
+        texts.append(text.translate(font.table if len(text) > _LONG_STRETCH else font.text))
+        start = end
+    placed = _Placed(scales, xs, ys, faces, lengths, back, on)
+    if _inside(page.box, placed, shown, {f: fonts[n] for f, n in face_font.items()},
+               reader.numbers):
         return "".join(texts)
     return None
 
 
-def _same_font(names: list[bytes]) -> list[tuple[int, int]]:
-    """(start, end) of each stretch of consecutive runs in the same font."""
-    if names.count(names[0]) == len(names):
-        return [(0, len(names))]
-    cuts = [0, *[i for i in range(1, len(names)) if names[i] != names[i - 1]], len(names)]
-    return list(pairwise(cuts))
+def _read_runs(shown: list[bytes], reader: _Reader) -> tuple[
+        list[str], list[int], float, float] | None:
+    """For each run, from what it shows: its codes, a character a 2-byte code; its length
+    with its strings in hex (4 a glyph, at least); and how far the TJ adjustments of any run
+    move a glyph back and on, at most, in ems. None when a run is not of the usual shape (TJ
+    arrays and Tj strings only), or its strings are not read in bulk. Each run is read once
+    for all showing the same in the document (see :func:`_read_new_runs`)."""
+    try:
+        codes = list(map(reader.run_codes.__getitem__, shown))
+    except KeyError:  # runs new to the document
+        if not _read_new_runs(list({run: None for run in shown if run not in reader.run_codes}),
+                              reader):
+            return None
+        codes = list(map(reader.run_codes.__getitem__, shown))
+    back = on = 0.0
+    if reader.run_moves:  # few runs: their adjustments
+        for run in reader.run_moves.keys() & shown:
+            back, on = max(back, reader.run_moves[run][0]), max(on, reader.run_moves[run][1])
+    return codes, list(map(reader.run_lengths.__getitem__, shown)), back, on
 
 
-def _string_bytes(hexes: list[bytes | None], bodies: list[bytes | None]) -> bytes | None:
-    """The bytes of a sequence of strings, hex (``hexes``) or literal (``bodies``; at each
-    place one of the two is None), each of whole 2-byte codes; None when a literal string
-    needs more than ``unicode_escape`` reads, or a string is not of 2-byte codes."""
-    if bodies.count(None) == len(bodies):  # hex only: whole codes (see _USUAL_STRING)
-        return binascii.unhexlify(b"".join(hexes))  # type: ignore[arg-type]
-    if not _QUICK_BODY.fullmatch(b"".join(filter(None, bodies))):
+def _read_new_runs(runs: list[bytes], reader: _Reader) -> bool:
+    """Reads ``runs`` into the reader's ``run_codes``, ``run_lengths`` and ``run_moves``, at
+    once: a run a line, each followed by a string of code FFFF, which shows where its codes
+    end. What is left of each once its strings are taken out (its shape) is checked. False
+    when one is not of the usual shape, or its strings are not read in bulk."""
+    read = _strings(_END_OF_RUN_HEX.join(runs) + _END_OF_RUN_HEX[:-1], reader.literals)
+    if read is None:
+        return False
+    codes, hexed, shape = read
+    run_codes, shapes, hexed_runs = codes.split(_END_OF_RUN), shape.split(b"\n"), hexed.split(
+        b"\n")
+    if len(run_codes) != len(runs) + 1 or not len(shapes) == len(hexed_runs) == len(runs):
+        return False  # a run shows code FFFF itself, or its strings are not on its line
+    del run_codes[-1]  # (empty: after the last run's end)
+    moves = {}
+    for line in set(shapes):
+        if not _USUAL_SHOWN.fullmatch(line):
+            return False
+        if _ADJUSTMENT.search(line):
+            adjustments = list(map(float, _ADJUSTMENT.findall(line)))
+            moves[line] = (sum(a for a in adjustments if a > 0) / 1000,
+                           -sum(a for a in adjustments if a < 0) / 1000)
+    reader.run_codes.update(zip(runs, run_codes, strict=True))
+    reader.run_lengths.update(zip(runs, map(operator.sub, map(len, hexed_runs), repeat(
+        len(_END_OF_RUN_HEX) - 1)), strict=True))
+    if moves:
+        reader.run_moves.update((run, moves[line]) for run, line in zip(
+            runs, shapes, strict=True) if line in moves)
+    return True
+
+
+def _only_runs_place_text(marked: bytes, passed: set[bytes]) -> bool:
+    """Whether, in a page's content with its usual runs marked, nothing else shows text or
+    changes how a run is placed: no other text object, no text state set outside one, no
+    transformation around a run.
+
+    Checked first on the content less its numbers (digits, points, signs), which is the same
+    on many pages of a document (their tables' lines, at other places): each is checked once
+    (``passed``). What passes there passes on the content: taking numbers out can only bring
+    letters together ("B1T" reads as BT), never part them, and keeps q, Q and the runs in their
+    order. Else the content itself is checked, exactly."""
+    skeleton = marked.translate(None, _NUMBER_BYTES)
+    if skeleton in passed:
+        return True
+    if _nothing_else(skeleton) and _groups_hold_only_runs(
+            _CM.join(skeleton.split(b"cm")).translate(None, _NOT_GROUPING)):
+        passed.add(skeleton)
+        return True
+    return _nothing_else(marked) and _runs_untransformed(marked)
+
+
+def _nothing_else(marked: bytes) -> bool:
+    """No other text object (a BT), no marked text replacing the runs', no text state set
+    outside a run."""
+    return (b"BT" not in marked and b"/ActualText" not in marked
+            and not _LOOSE_TEXT_STATE.search(marked))
+
+
+def _strings(shown: bytes, known: dict[bytes, bytes]) -> tuple[str, bytes, bytes] | None:
+    """The codes of the strings a sequence of runs shows, a character a 2-byte code; the runs
+    with every string in hex; what is left of them once each string is replaced by ``s``. All
+    strings are read as hex, in a few steps in C: the literal ones are decoded at once
+    (``unicode_escape``) and written in hex in their places. None when a literal string needs
+    more than ``unicode_escape`` reads, or a string is not of 2-byte codes."""
+    if b"(" in shown:
+        hexed = _literals_in_hex(shown, known)
+        if hexed is None:
+            return None
+        shown = hexed
+    # Now only hex strings hold < and >: split at them, the runs give what is left of them, a
+    # string's digits, what is left, … (checked: the digits are digits, the rest is checked by
+    # the caller, which finds any < or > out of place)
+    parts = shown.replace(b">", b"<").split(b"<")
+    hexes = parts[1::2]
+    if len(parts) % 2 == 0 or any(n % 4 for n in set(map(len, hexes))):
+        return None  # a string not closed, or not of whole 2-byte codes
+    digits = b"".join(hexes)
+    if digits.translate(None, _HEX_DIGITS):
         return None
-    if hexes.count(None) != len(hexes):  # hex strings as literal bodies: \ doubled
-        bodies = [body if h is None else binascii.unhexlify(h).replace(b"\\", b"\\\\")
-                  for h, body in zip(hexes, bodies, strict=True)]
-    joined = _BODY_SEPARATOR.join(bodies)  # type: ignore[arg-type]
-    if b"\\(" in joined or b"\\)" in joined:  # \( → (, \\ kept; left to right: \\( is \\ then (
-        joined = _PAREN_ESCAPE.sub(rb"\1\2", joined)
-    strings = joined.decode("unicode_escape").split("\u0100")
-    if any(n % 2 for n in set(map(len, strings))):
+    raw = binascii.unhexlify(digits)
+    codes = raw.decode("utf-16-be", "surrogatepass")
+    if 2 * len(codes) != len(raw):  # two codes read as a surrogate pair: one character
         return None
-    return "".join(strings).encode("latin-1")
+    return codes, shown, b"s".join(parts[0::2])
 
 
-def _inside(box: _Box, scales: list[bytes], heights: list[bytes], xs: list[bytes],
-            ys: list[bytes], names: list[bytes], sizes: list[bytes], shown: list[bytes],
-            fonts: dict[bytes, _Font], shape: bytes) -> bool:
-    """Whether every glyph of a page's usual runs stands inside the box. A run is straight: its
-    glyphs are inside when its baseline is, its origin is (less what TJ adjustments can move
-    a glyph back) and so is its end: n glyphs reach at most n × the font's widest advance (n is
-    at most a quarter of a hex run's length, half of any other's), plus what adjustments can
-    move them on. Runs that seem to reach past the box are added up exactly."""
-    number = {v: float(v) for v in {*scales, *sizes}}  # few distinct values
-    if min(number.values()) <= 0 or 0.0 in map(float, set(heights)):
+def _literals_in_hex(shown: bytes, known: dict[bytes, bytes]) -> bytes | None:
+    """``shown`` with each literal string written as a hex string; None when one needs more
+    than ``unicode_escape`` reads. Each string new to ``known`` (by its body: a document
+    repeats many, its labels, numbers) is decoded, all of them at once."""
+    pieces = _LITERAL_STRING.split(shown)  # the rest, a literal string's body, the rest, …
+    bodies = pieces[1::2]
+    hexes = list(map(known.get, bodies))
+    if None in hexes:
+        new = list({body: None for body, h in zip(bodies, hexes, strict=True) if h is None})
+        if not _QUICK_BODY.fullmatch(b"".join(new)):
+            return None
+        joined = _BODY_SEPARATOR.join(new)
+        if b"\\" in joined:  # \\, \( and \) as octal escapes, which it reads; \\ first, left
+            # to right as PDF reads (\\( is \\ then a parenthesis)
+            joined = joined.replace(b"\\\\", b"\\134").replace(b"\\(", b"\\050").replace(
+                b"\\)", b"\\051")
+        read = joined.decode("unicode_escape").split("\u0100")
+        # (each string of whole 2-byte codes: checked with the hex ones)
+        known.update(zip(new, map(b"<%s>".__mod__, map(binascii.hexlify, map(
+            str.encode, read, repeat("latin-1")))), strict=True))
+        hexes = list(map(known.__getitem__, bodies))
+    pieces[1::2] = hexes
+    return b"".join(pieces)
+
+
+class _Placed(NamedTuple):  # a tuple: quick to make (a frozen dataclass sets field by field)
+    """Where a page's usual runs are, run by run, as written."""
+
+    scales: list[bytes] | None  # a 0 0 d, of its cm (None: 1 0 0 -1, for all)
+    xs: list[bytes]  # its origin
+    ys: list[bytes]  # its baseline
+    faces: list[bytes]  # its font and size
+    lengths: list[int]  # of what it shows, its strings in hex: 4 a glyph, at least
+    back: float  # at most how far the TJ adjustments of a run move a glyph back, in ems
+    on: float  # … and on
+
+
+def _inside(box: _Box, runs: _Placed, shown: list[bytes], fonts: dict[bytes, _Font],
+            numbers: _Numbers) -> bool:
+    """Whether every glyph of a page's usual runs stands inside the box (poppler's rule: its
+    baseline, and the middle of its advance). A run is straight: its glyphs are inside when its
+    baseline is, its origin is (less what TJ adjustments move a glyph back) and so is its end:
+    n glyphs reach at most n × the font's widest advance, plus what adjustments move them on.
+    The few runs that seem to reach past the box are then measured glyph by glyph."""
+    size = {face: _number(face.split()[1]) for face in fonts}
+    scale = {s: _number(s.split()[0]) for s in set(runs.scales or [_UNSCALED])}
+    if min(size.values()) <= 0 or min(scale.values()) <= 0 or any(
+            _number(s.split()[3]) == 0 for s in scale):
         return False  # mirrored or flat: read run by run
-    baselines = list(map(float, set(ys)))
+    baselines = list(map(numbers.__getitem__, set(runs.ys)))
     if not box.bottom <= min(baselines) <= max(baselines) <= box.top:
         return False
-    adjustments = list(map(float, _ADJUSTMENT.findall(shape)))
-    back = sum(a for a in adjustments if a > 0) / 1000  # in ems: glyphs moved left …
-    on = -sum(a for a in adjustments if a < 0) / 1000  # … and right, on the whole page
-    keys = list(zip(names, scales, sizes, strict=True))
-    em = {k: number[k[1]] * number[k[2]] for k in set(keys)}  # an em along the baseline, in pt
-    largest = max(em.values())
-    x = list(map(float, xs))
-    if min(x) - back * largest < box.left:
-        return False
-    widest = {k: fonts[k[0]].widest / 1000 * e for k, e in em.items()}
-    most = map(operator.rshift, map(len, shown),  # >> 1 for a run with a literal string, else 2
-               map(operator.sub, repeat(2), map(operator.contains, shown, repeat(b"("))))
-    ends = list(map(operator.add, x, map(operator.mul, most, map(widest.__getitem__, keys))))
-    right = box.right - on * largest
-    if max(ends) <= right:
+    x = list(map(numbers.__getitem__, runs.xs))
+    # a quarter of the widest advance of each run's font (a glyph is 4 hex digits of a run's
+    # length), in points along the baseline (scaled: the labels of the risk map)
+    widest = {face: font.widest / 4000 * size[face] for face, font in fonts.items()}
+    reach = map(widest.__getitem__, runs.faces)
+    if runs.scales is not None:
+        reach = map(operator.mul, reach, map(scale.__getitem__, runs.scales))
+    ends = list(map(operator.add, x, map(operator.mul, runs.lengths, reach)))
+    # adjustments: the most any run's move a glyph, by the largest em (rarely near an edge)
+    em = max(size.values()) * max(scale.values())
+    if min(x) - runs.back * em >= box.left and max(ends) + runs.on * em <= box.right:
         return True
-    return all(x[i] + _reach(shown[i], fonts[names[i]]) / 1000 * em[keys[i]] <= box.right
-               for i, end in enumerate(ends) if end > right)
+    for i in range(len(x)):
+        if x[i] - runs.back * em < box.left or ends[i] + runs.on * em > box.right:
+            low, high = _middles(shown[i], fonts[runs.faces[i]])
+            run_em = size[runs.faces[i]] * scale[runs.scales[i] if runs.scales else _UNSCALED]
+            if not box.left <= x[i] + low / 1000 * run_em <= x[i] + high / 1000 * run_em <= box.right:
+                return False
+    return True
 
 
-def _reach(shown: bytes, font: _Font) -> float:
-    """At most how far past its origin a run's glyphs reach, in thousandths of an em: all their
-    advances, and every TJ adjustment that moves the next glyph on (a negative one)."""
+class _Numbers(dict[bytes, float]):
+    """Numbers as written, read once each (float() is slow for as many as the runs of a
+    document hold, few of them distinct: columns, rows)."""
+
+    def __missing__(self, written: bytes) -> float:
+        self[written] = value = _number(written)
+        return value
+
+
+def _number(written: bytes) -> float:
+    """A PDF number (float() reads more: "1e5", "nan", "1_0")."""
+    if written.translate(None, _NUMBER_BYTES) or not written.strip(b"+-."):
+        raise _Unreadable(f"not a number: {written!r}")
+    return float(written)
+
+
+def _middles(shown: bytes, font: _Font) -> tuple[float, float]:
+    """The first and last middle of a glyph's advance in a run, past its origin, in thousandths
+    of an em (0, 0 for a run of no glyph)."""
     codes, kern = _shown(shown)
-    return sum(map(font.widths.__getitem__, codes)) - sum(k for _, k in kern if k < 0)
+    adjust = _adjustments(kern)
+    low, high = math.inf, -math.inf
+    pos = 0.0
+    for i, code in enumerate(codes):
+        pos -= adjust.get(i, 0.0)
+        middle = pos + font.widths[code] / 2
+        low, high = min(low, middle), max(high, middle)
+        pos += font.widths[code]
+    return (low, high) if codes else (0.0, 0.0)
+
+
+def _adjustments(kern: list[tuple[int, float]]) -> dict[int, float]:
+    """TJ adjustments by the code they come before (two numbers in a row add up)."""
+    out: dict[int, float] = {}
+    for i, k in kern:
+        out[i] = out.get(i, 0.0) + k
+    return out
 
 
 def _runs_text(reader: _Reader, page: _Page, content: bytes) -> str:
     """The text of a page read run by run (runs of any shape the Typst engine writes)."""
     runs, marked = _split(content)
-    if b"BT" in marked or b"/ActualText" in marked or _LOOSE_TEXT_STATE.search(marked):
+    if not _nothing_else(marked):
         raise _Unreadable("a text object of another shape")
     colour = b"".join(runs.colour)
     if (not _runs_untransformed(marked) or _TRANSFORMS.search(colour)
@@ -661,13 +951,23 @@ def _runs_untransformed(marked: bytes) -> bool:
     marked. Groups of paths or images (whatever their ``cm``) are dropped, then groups holding
     only runs and no ``cm`` are opened, until only runs are left. (A q or Q in a name would only
     make this fail: the general reader then reads the page.)"""
-    if marked.count(b"cm") != marked.count(b" cm"):  # a cm not after an operand
-        return False
-    groups = marked.replace(b" cm", _CM).translate(None, _NOT_GROUPING)
+    # Quick and cautious first: every "cm", even in a name, is taken for one. Else exactly.
+    if not _groups_hold_only_runs(_CM.join(marked.split(b"cm")).translate(None, _NOT_GROUPING)):
+        groups = marked.replace(b" cm", _CM)
+        if b"cm" in groups:  # a cm not after an operand
+            return False
+        return _groups_hold_only_runs(groups.translate(None, _NOT_GROUPING))
+    return True
+
+
+def _groups_hold_only_runs(groups: bytes) -> bool:
+    """Whether only runs are left of ``groups`` (q, Q, runs and cm, nothing else) once groups
+    of paths or images are dropped and groups holding only runs opened."""
     while True:
         shorter = _PLAIN_GROUP.sub(rb"\1", _LEAF_GROUP.sub(b"", groups))
-        if shorter == groups:
-            return not shorter.strip(_RUN_MARK)
+        only_runs = not shorter.strip(_RUN_MARK)
+        if only_runs or shorter == groups:
+            return only_runs
         groups = shorter
 
 
@@ -687,7 +987,7 @@ def _run_text(box: _Box, font: _Font, size: float, cm: bytes, tm: bytes, shown: 
     m = _multiply(_numbers(tm), _numbers(cm))
     out = []
     pos = 0.0  # in thousandths of an em
-    adjust = dict(kern)
+    adjust = _adjustments(kern)
     v = 0.0  # on the baseline
     for i, code in enumerate(codes):
         pos -= adjust.get(i, 0.0)

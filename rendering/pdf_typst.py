@@ -232,6 +232,7 @@ def document_json(doc: Document, qr_png: bytes | None, images: _Images) -> str:
         "title": doc.title, "subtitle": doc.subtitle, "landscape": doc.landscape,
         "record_id": doc.record_id,
         "qr": images.path(qr_png, "image/png") if qr_png and doc.record_id else None,
+        "verify_url": doc.verify_url if qr_png and doc.record_id else None,
         "fonts": {"serif": [SERIF_FAMILY, *FALLBACK_SERIF], "sans": [SANS_FAMILY, *FALLBACK_SANS],
                   "box": ["DejaVu Sans", SERIF_FAMILY, *FALLBACK_SERIF],
                   "mono": ["DejaVu Sans Mono"]},

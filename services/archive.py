@@ -55,11 +55,13 @@ from services.records import (
     RecordPending,
     build_manifest,
     canonical_json,
+    check_manifest,
     describe,
     record_prefix,
     sha256_hex,
 )
-from storage.errors import ObjectExists, ObjectNotFound, StorageUnavailable
+from signing.keys import QrKeyRing
+from storage.errors import ObjectExists, StorageUnavailable
 from storage.objectstore import ObjectStore
 from storage.tables import legal_holds, records, staged_parts
 
@@ -109,12 +111,14 @@ class _IntegrityProblem(Exception):
 
 class ArchiveService:
     def __init__(self, *, engine: Engine, store: ObjectStore, settings: Settings, audit: AuditLog,
-                 signer: DocumentSigner | None = None, stamper: Stamper | None = None,
+                 key_ring: QrKeyRing, signer: DocumentSigner | None = None,
+                 stamper: Stamper | None = None,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.engine = engine
         self.store = store
         self.settings = settings
         self.audit = audit
+        self.key_ring = key_ring  # seals every manifest (the QR codes' key family)
         self.signer = signer
         self.stamper = stamper
         self.clock = clock
@@ -193,8 +197,12 @@ class ArchiveService:
             raise Conflict("该 Idempotency-Key 已用于另一内容不同的请求",
                            "this Idempotency-Key was already used with a different request body")
         if existing.status == PENDING:
+            # A job that runs again was given up on by the broker or its lease: its earlier
+            # run is dead, so the record's lease is its own to take over (writing twice is
+            # harmless: every part is written once, If-None-Match decides).
+            take_over = existing.key_scope == "job"
             try:
-                return describe(self.complete(existing.id))
+                return describe(self.complete(existing.id, take_over=take_over))
             except (RecordPending, StorageUnavailable):
                 pass  # still being written, or the store is away: it completes on its own
         return describe(existing)
@@ -222,15 +230,16 @@ class ArchiveService:
     def _lease(self) -> timedelta:
         return timedelta(seconds=self.settings.record_lease_seconds)
 
-    def complete(self, rid: str) -> Record:
+    def complete(self, rid: str, *, take_over: bool = False) -> Record:
         """Finish a pending record (idempotent); raise RecordPending if another writer holds
-        it, StorageUnavailable if the store is away."""
+        it (unless ``take_over``: its writer is known to be gone), StorageUnavailable if the
+        store is away."""
         record = self.find(rid)
         if record is None:
             raise NotFound("记录", rid)
         if record.status != PENDING:
             return record
-        if not self._claim(rid):
+        if not self._claim(rid, force=take_over):
             raise RecordPending(rid)
         return self._finish(rid)
 
@@ -248,9 +257,7 @@ class ArchiveService:
         record = self.find(rid)
         assert record is not None
         try:
-            manifest = self._stored_manifest(record)
-            if manifest is None:
-                manifest = self._write_parts(record)
+            written = self._stored_manifest(record) or self._write_parts(record)
         except StorageUnavailable:
             self._release(rid)
             raise
@@ -262,17 +269,22 @@ class ArchiveService:
                               "该记录没有待写入的内容（由早期版本留下），请重新提交",
                               "nothing is staged for this record (left by an earlier version); "
                               "submit it again")
-        self._mark_archived(record, manifest)
+        self._mark_archived(record, *written)
         found = self.find(rid)
         assert found is not None
         return found
 
-    def _write_parts(self, record: Record) -> Manifest:
+    def _write_parts(self, record: Record) -> tuple[Manifest, str | None]:
+        """Lock every staged part, then the sealed manifest naming each part's version and
+        hash; return the manifest and its version ID."""
         staged = self._staged(record.id)
         objects = [s for s in staged if s.name != _META]
         if not objects:
             raise _NothingStaged
-        parts = {s.name: self._put(record, s) for s in objects}
+        parts: dict[str, PartRef] = {}
+        for part in objects:
+            parts[part.name] = self._put(record, part)
+            self._renew(record.id)
         meta = next((s for s in staged if s.name == _META), None)
         extra: dict[str, str | None] = {}
         if meta is not None:
@@ -280,16 +292,24 @@ class ArchiveService:
         manifest = build_manifest(
             record, parts, archived_at=self.clock(),
             retention_years=self._years(record.tenant, record.doc_type), signers=record.signers,
-            original_filename=extra.get("original_filename"), note=extra.get("note"))
+            original_filename=extra.get("original_filename"), note=extra.get("note"),
+        ).sealed(self.key_ring)
         try:
-            self.store.put_locked(record.manifest_key, manifest.content(), "application/json",
-                                  record.retain_until, metadata={"record-id": record.id})
+            version = self.store.put_locked(record.manifest_key, manifest.content(),
+                                            "application/json", record.retain_until,
+                                            metadata={"record-id": record.id})
         except ObjectExists:  # written by an earlier attempt that stopped before the registry
             stored = self._stored_manifest(record)
             if stored is None:
                 raise _IntegrityProblem(f"{MANIFEST} exists but is not readable") from None
             return stored
-        return manifest
+        return manifest, version.version_id
+
+    def _renew(self, rid: str) -> None:
+        """Keep the lease while writing (a slow store can take longer than one lease)."""
+        with self.engine.begin() as conn:
+            conn.execute(update(records).where(records.c.id == rid, records.c.status == PENDING)
+                         .values(lease_until=self.clock() + self._lease))
 
     def _put(self, record: Record, part: _Staged) -> PartRef:
         filename = PARTS[part.name][0] if part.name in PARTS else f"scan.{_ext(part.media_type)}"
@@ -299,30 +319,42 @@ class ArchiveService:
                                         metadata={"record-id": record.id})
             version_id: str | None = ver.version_id
         except ObjectExists:  # written before a crash: keep it if it holds exactly these bytes
-            info = self.store.stat(key)
-            if sha256_hex(self.store.get(key, info.version_id)) != part.sha256:
+            versions = [v for v in self.store.versions(key) if v.key == key]
+            if len(versions) != 1 or versions[0].is_delete_marker:
+                raise _IntegrityProblem(f"{filename} has {len(versions)} versions or a delete "
+                                        "marker") from None
+            version_id = versions[0].version_id
+            if sha256_hex(self.store.get(key, version_id)) != part.sha256:
                 raise _IntegrityProblem(f"{filename} holds other bytes") from None
-            version_id = info.version_id
         return PartRef(key=key, sha256=part.sha256, size=len(part.content),
                        version_id=version_id, media_type=part.media_type)
 
-    def _stored_manifest(self, record: Record) -> Manifest | None:
-        try:
-            raw = self.store.get(record.manifest_key)
-        except ObjectNotFound:
+    def _stored_manifest(self, record: Record) -> tuple[Manifest, str | None] | None:
+        """The manifest an earlier attempt locked for this record, with its version ID: the one
+        version of ``manifest.json`` sealed by the service (unsealed only if written before
+        sealing, and then the only version); None if there is none."""
+        versions = [v for v in self.store.versions(record.manifest_key)
+                    if v.key == record.manifest_key]
+        if not versions:
             return None
-        try:
-            manifest = Manifest.parse(raw)
-        except ValueError as exc:
-            raise _IntegrityProblem(f"{MANIFEST}: {exc}") from None
+        if any(v.is_delete_marker for v in versions) or len(versions) > 1:
+            raise _IntegrityProblem(f"{MANIFEST} has {len(versions)} versions or a delete marker")
+        only = versions[0]
+        checked = check_manifest(self.store.get(record.manifest_key, only.version_id),
+                                 self.key_ring.public_keys())
+        manifest = checked.manifest
+        if manifest is None or checked.state == "invalid":
+            raise _IntegrityProblem(f"{MANIFEST}: {checked.detail}")
         if manifest.id != record.id or manifest.content_sha256 != record.content_sha256:
             raise _IntegrityProblem(f"{MANIFEST} describes another record")
-        return manifest
+        return manifest, only.version_id
 
-    def _mark_archived(self, record: Record, manifest: Manifest) -> None:
+    def _mark_archived(self, record: Record, manifest: Manifest,
+                       manifest_version_id: str | None) -> None:
         with self.engine.begin() as conn:
             conn.execute(update(records).where(records.c.id == record.id).values(
                 status=ARCHIVED, archived_at=manifest.archived_at or self.clock(),
+                manifest_version_id=manifest_version_id,
                 parts={k: v.model_dump() for k, v in manifest.parts.items()},
                 signers=[s.model_dump(exclude_none=True) for s in manifest.signers],
                 lease_until=None, failure=None))

@@ -36,7 +36,14 @@ from services.produce import DocumentSigner
 from services.verify import VerificationService
 from signing.keys import QrKeyRing
 from signing.pdf_signer import ServiceSigner
-from storage import EmbeddedS3, MinioObjectStore, ObjectStore, StorageUnavailable, open_object_store
+from storage import (
+    EmbeddedS3,
+    MinioObjectStore,
+    ObjectStore,
+    StorageUnavailable,
+    open_object_store,
+    prepare_bucket,
+)
 from storage.db import make_engine, migrate
 
 if TYPE_CHECKING:
@@ -126,8 +133,9 @@ class AppContext:
             self._stop.wait(self.settings.recovery_interval)
 
     def verify_store(self) -> None:
-        """Check the bucket (Object Lock, versioning, default rule) once the store answers."""
-        self.store.ensure_bucket(default_retention_years=self.settings.retention_years)
+        """Set up or check the bucket (Object Lock, versioning, default rule) once an outside
+        store answers — with the admin identity, as at start-up (the service's may not)."""
+        prepare_bucket(self.settings)
         if not self.store_verified:
             log.info("object store ready (bucket %s verified)", self.store.bucket)
         self.store_verified = True
@@ -207,7 +215,8 @@ def open_context(settings: Settings) -> AppContext:
                  "(set AZX_SIGNING_P12 for a real one)", settings.data_dir)
     ring = QrKeyRing.from_settings(settings)
     archive = ArchiveService(engine=registry.engine, store=store, settings=settings,
-                             audit=registry.audit, signer=DocumentSigner(service_signer),
+                             audit=registry.audit, key_ring=ring,
+                             signer=DocumentSigner(service_signer),
                              stamper=_stamper(settings, ring))
     ctx = AppContext(
         settings=settings, engine=registry.engine, audit=registry.audit, store=store,

@@ -1,9 +1,11 @@
-"""Fixity: re-read every archived object, recompute its hash, check its lock and that its manifest
-agrees with the registry. Reports findings by severity; changes nothing."""
+"""Fixity: re-read every archived object, recompute its hash, check its lock, its versions, its
+legal hold and the manifest's seal, and that the manifest agrees with the registry
+(``services.integrity``); check the bucket's own lock rule, versioning, policy and lifecycle
+(``services.bucket_audit``). Reports findings by severity; changes nothing."""
 
 from __future__ import annotations
 
-import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -11,8 +13,11 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from core.settings import Settings
-from services.records import Manifest, Record
-from storage.errors import ObjectNotFound, StorageError
+from services.bucket_audit import audit_bucket
+from services.integrity import check_record
+from services.records import Record
+from signing.keys import QrKeyRing
+from storage.errors import StorageError, StorageUnavailable
 from storage.objectstore import ObjectStore
 from storage.tables import records
 
@@ -52,8 +57,13 @@ class FixityReport:
                 "worst": self.worst, "findings": by}
 
 
-def run_fixity(engine: Engine, store: ObjectStore, settings: Settings) -> FixityReport:
+def run_fixity(engine: Engine, store: ObjectStore, settings: Settings,
+               keys: Mapping[str, Any] | None = None) -> FixityReport:
+    """Check every record of the registry against the store (``services.integrity``);
+    ``keys``: the service's manifest keys (default: the key ring under the data dir)."""
     report = FixityReport()
+    if keys is None:
+        keys = QrKeyRing.from_settings(settings).public_keys()
     now = datetime.now(UTC)
     with engine.connect() as conn:
         rows = [Record.from_row(r) for r in conn.execute(select(records)).mappings()]
@@ -67,47 +77,16 @@ def run_fixity(engine: Engine, store: ObjectStore, settings: Settings) -> Fixity
             reason = (record.failure or {}).get("message_en", "no reason recorded")
             report.add("error", record.id, f"could not be archived: {reason}")
             continue
-        _check_record(record, store, report, now)
-    return report
-
-
-def _check_record(record: Record, store: ObjectStore, report: FixityReport,
-                  now: datetime) -> None:
-    rid = record.id
-    try:
-        manifest = Manifest.parse(store.get(record.manifest_key))
-    except ObjectNotFound:
-        report.add("critical", rid, "manifest missing from the object store")
-        return
-    except ValueError as exc:
-        report.add("critical", rid, f"manifest unreadable: {exc}")
-        return
-    except StorageError as exc:
-        report.add("error", rid, f"manifest unreadable: {exc}")
-        return
-    if manifest.content_sha256 != record.content_sha256:
-        report.add("critical", rid, "manifest content hash differs from the registry")
-    for name, part in record.parts.items():
-        report.checked_objects += 1
-        mpart = manifest.parts.get(name)
-        if mpart is None or mpart.sha256 != part.sha256:
-            report.add("critical", rid, f"{name}: manifest and registry disagree on the hash")
         try:
-            data = store.get(part.key, part.version_id)
-            info = store.stat(part.key, part.version_id)
-        except ObjectNotFound:
-            report.add("critical", rid, f"{name}: object missing")
-            continue
+            checked = check_record(record, store, keys, now=now)
+        except StorageUnavailable:
+            raise
         except StorageError as exc:
-            report.add("error", rid, f"{name}: unreadable: {exc}")
+            report.add("error", record.id, f"could not be checked: {exc}")
             continue
-        if hashlib.sha256(data).hexdigest() != part.sha256:
-            report.add("critical", rid, f"{name}: content hash mismatch (altered)")
-        if info.retention_mode != "COMPLIANCE":
-            report.add("critical", rid, f"{name}: not under a COMPLIANCE lock")
-        until = info.retain_until
-        expected = record.retain_until
-        if until is None or until <= now:
-            report.add("critical", rid, f"{name}: retention lock expired or absent")
-        elif until < expected.replace(microsecond=0):
-            report.add("error", rid, f"{name}: lock ends {until} before the registry's {expected}")
+        report.checked_objects += checked.objects
+        for f in checked.findings:
+            report.add(f.severity, record.id, f.what)
+    for finding in audit_bucket(store, settings):  # lock rule, versioning, policy, lifecycle
+        report.add(finding.severity, f"bucket:{store.bucket}", finding.what)
+    return report

@@ -27,6 +27,7 @@ from sqlalchemy import Engine, and_, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
 from domain.access import Action, Caller, require
+from domain.budget import check_photo_budget
 from domain.common import Model, Money, Photos, ShortText, Text
 from domain.documents.chengdu_tables import Table9Row
 from domain.errors import Conflict, DomainValidationError, NotFound
@@ -215,6 +216,7 @@ class HazardService:
     # -- changes -----------------------------------------------------------------------------
     def create(self, caller: Caller, body: Any) -> dict[str, Any]:
         require(caller, Action.CREATE)
+        check_photo_budget(CreateHazard, body)  # before parsing decodes the photos
         req = parse_model(CreateHazard, body, ())
         h = hazard_from_row(req.hazard)
         now = self.clock()
@@ -235,6 +237,7 @@ class HazardService:
             funds=req.funds))
 
     def rectify(self, caller: Caller, hid: str, body: Any) -> dict[str, Any]:
+        check_photo_budget(RectifyHazard, body)  # before parsing decodes the photos
         req = parse_model(RectifyHazard, body, ())
         return self._change(caller, hid, lambda h: rectify(
             h, note=req.note, photos=req.photos, on=req.on))

@@ -20,6 +20,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from signing.keys import QrKeyRing
+from signing.manifest_seal import ManifestSeal, seal_manifest, seal_verifies
+
 __all__ = [
     "ARCHIVED",
     "FAILED",
@@ -28,6 +31,8 @@ __all__ = [
     "PENDING",
     "KeyScope",
     "Manifest",
+    "ManifestCheck",
+    "ManifestSignature",
     "PartRef",
     "Record",
     "RecordPending",
@@ -35,6 +40,7 @@ __all__ = [
     "Status",
     "build_manifest",
     "canonical_json",
+    "check_manifest",
     "describe",
     "iso_utc",
     "record_prefix",
@@ -116,8 +122,18 @@ class SignerEntry(_Shape):
     reference: str | None = None
 
 
+class ManifestSignature(_Shape):
+    """The service's detached Ed25519 signature over the manifest (``signing.manifest_seal``)."""
+
+    alg: str = "EdDSA"
+    kid: str
+    value: str
+
+
 class Manifest(_Shape):
-    """``records/<id>/manifest.json``: what the record is and the hash of every locked part."""
+    """``records/<id>/manifest.json``: what the record is, and the version ID and SHA-256 of
+    every locked part, sealed by the service (``signature``; absent on manifests written before
+    manifests were sealed)."""
 
     manifest_version: int = 1
     id: str
@@ -144,6 +160,7 @@ class Manifest(_Shape):
     signers: list[SignerEntry] = Field(default_factory=list)
     original_filename: str | None = None  # paper scans
     note: str | None = None
+    signature: ManifestSignature | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -164,8 +181,58 @@ class Manifest(_Shape):
         except ValidationError as exc:
             raise ValueError(f"not a record manifest: {exc.error_count()} problems") from None
 
+    def payload(self) -> bytes:
+        """What the seal signs: the canonical JSON of everything but the signature."""
+        return canonical_json(self.model_dump(mode="json", exclude={"signature"}))
+
+    def sealed(self, ring: QrKeyRing) -> Manifest:
+        seal = seal_manifest(self.payload(), ring)
+        return self.model_copy(update={"signature": ManifestSignature(
+            alg=seal.alg, kid=seal.kid, value=seal.value)})
+
     def content(self) -> bytes:
         return canonical_json(self.model_dump(mode="json", exclude_none=False))
+
+
+@dataclass(frozen=True)
+class ManifestCheck:
+    """A stored manifest read back: ``valid`` (sealed by one of the keys), ``unsigned`` (written
+    before manifests were sealed), ``invalid`` (a seal that does not verify) or ``unreadable``."""
+
+    state: Literal["valid", "unsigned", "invalid", "unreadable"]
+    manifest: Manifest | None = None
+    detail: str | None = None
+
+    @property
+    def trusted(self) -> bool:
+        return self.state == "valid"
+
+
+def check_manifest(raw: bytes, keys: Mapping[str, Any]) -> ManifestCheck:
+    """Parse a stored manifest and verify its seal against ``keys`` (a JWKS or {kid: key}).
+
+    The seal is checked over the stored bytes as they are (minus the signature), not over a
+    re-serialisation, so a field the model does not know cannot slip past it."""
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return ManifestCheck("unreadable", detail="not JSON")
+    if not isinstance(data, dict):
+        return ManifestCheck("unreadable", detail="not a JSON object")
+    try:
+        manifest = Manifest.model_validate(data)
+    except ValidationError as exc:
+        return ManifestCheck("unreadable", detail=f"not a record manifest ({exc.error_count()} "
+                                                  "problems)")
+    signature = data.pop("signature", None)
+    if signature is None:
+        return ManifestCheck("unsigned", manifest, "the manifest carries no seal")
+    if manifest.signature is None:
+        return ManifestCheck("invalid", manifest, "malformed seal")
+    sig = manifest.signature
+    if not seal_verifies(canonical_json(data), ManifestSeal(sig.kid, sig.value, sig.alg), keys):
+        return ManifestCheck("invalid", manifest, f"the seal (key {sig.kid}) does not verify")
+    return ManifestCheck("valid", manifest)
 
 
 @dataclass(frozen=True)
@@ -199,6 +266,7 @@ class Record:
     archive_items: list[dict[str, Any]] = field(default_factory=list)
     failure: dict[str, Any] | None = None
     lease_until: datetime | None = None
+    manifest_version_id: str | None = None  # the one version of manifest.json this record is
 
     @classmethod
     def from_row(cls, row: Mapping[Any, Any]) -> Record:
@@ -219,7 +287,7 @@ class Record:
 
     @classmethod
     def from_manifest(cls, m: Manifest, *, retain_until: datetime | None = None,
-                      legal_hold: bool = False) -> Record:
+                      legal_hold: bool = False, manifest_version_id: str | None = None) -> Record:
         """The registry row a manifest stands for (``azx registry rebuild``)."""
         return cls(
             id=m.id, tenant=m.tenant, doc_type=m.type, profile=m.profile, title=m.title,
@@ -230,7 +298,7 @@ class Record:
             archived_at=m.archived_at, legal_hold=legal_hold, supersedes=m.supersedes,
             links_to=m.links_to, created_by=m.created_by, idempotency_key=m.idempotency_key,
             key_scope=m.key_scope, request_sha256=m.request_sha256, signers=list(m.signers),
-            archive_items=list(m.archive_items))
+            archive_items=list(m.archive_items), manifest_version_id=manifest_version_id)
 
 
 def build_manifest(record: Record, parts: Mapping[str, PartRef], *, archived_at: datetime,

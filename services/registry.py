@@ -1,7 +1,8 @@
 """The registry from the object store alone: every manifest stands for one archived record.
 
-* :func:`records_from_store` — the archived records as the store describes them (manifest,
-  plus the retention and legal hold the store enforces now);
+* :func:`records_from_store` — the archived records as the store describes them (the one
+  manifest version sealed by the service, plus the retention and legal hold the store enforces
+  now); a record without exactly one sealed manifest is refused, with the reason;
 * :func:`compare_registry` — the registry against the store, changing nothing;
 * :func:`rebuild_registry` — the registry's archived rows made equal to the store (a lost or
   damaged database); pending and failed rows, which the store does not know, are kept.
@@ -9,24 +10,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine, insert, select, update
 
-from services.records import ARCHIVED, Manifest, Record
-from storage.objectstore import ObjectStore
+from services.records import ARCHIVED, MANIFEST, Manifest, Record, check_manifest
+from storage.objectstore import ObjectStore, StoredVersion
 from storage.tables import records
 
-__all__ = ["COMPARED", "RegistryDiff", "compare_registry", "rebuild_registry",
+__all__ = ["COMPARED", "RegistryDiff", "StoreRecords", "compare_registry", "rebuild_registry",
            "records_from_store"]
 
 #: The registry columns a manifest (and the store's lock) determine.
 COMPARED = ("tenant", "doc_type", "profile", "title", "policy_no", "insured_name",
             "template_version", "content_sha256", "parts", "created_at", "status", "supersedes",
             "superseded_by", "links_to", "idempotency_key", "key_scope", "retain_until",
-            "legal_hold")
+            "legal_hold", "manifest_version_id")
 
 
 @dataclass
@@ -36,31 +38,62 @@ class RegistryDiff:
     only_in_store: list[str] = field(default_factory=list)
     only_in_registry: list[str] = field(default_factory=list)
     different: dict[str, list[str]] = field(default_factory=dict)  # id → differing columns
+    refused: dict[str, str] = field(default_factory=dict)  # id → why its manifest was refused
 
     @property
     def equal(self) -> bool:
-        return not (self.only_in_store or self.only_in_registry or self.different)
+        return not (self.only_in_store or self.only_in_registry or self.different
+                    or self.refused)
 
     def as_dict(self) -> dict[str, Any]:
         return {"equal": self.equal, "only_in_store": self.only_in_store,
-                "only_in_registry": self.only_in_registry, "different": self.different}
+                "only_in_registry": self.only_in_registry, "different": self.different,
+                "refused": self.refused}
 
 
-def records_from_store(store: ObjectStore) -> dict[str, Record]:
-    """Every archived record the store holds a manifest for, as its registry row."""
-    out: dict[str, Record] = {}
-    for key in store.list("records/"):
-        if not key.endswith("/manifest.json"):
+@dataclass
+class StoreRecords:
+    """The archived records the store can vouch for, and the ones it cannot (with why)."""
+
+    records: dict[str, Record] = field(default_factory=dict)
+    refused: dict[str, str] = field(default_factory=dict)  # record ID → reason
+
+
+def records_from_store(store: ObjectStore, keys: Mapping[str, Any]) -> StoreRecords:
+    """Every record whose ``manifest.json`` has exactly one version sealed by the service, as
+    its registry row; the others refused with the reason. Versions are listed, so a manifest
+    hidden under a delete marker is found, and a forged later version is not taken."""
+    manifests: dict[str, list[StoredVersion]] = {}
+    for v in store.versions("records/"):
+        if v.key.endswith("/" + MANIFEST) and not v.is_delete_marker:
+            manifests.setdefault(v.key.split("/")[1], []).append(v)
+    out = StoreRecords()
+    for rid, versions in sorted(manifests.items()):
+        sealed: list[tuple[Manifest, StoredVersion]] = []
+        problems: list[str] = []
+        for v in versions:
+            checked = check_manifest(store.get(v.key, v.version_id), keys)
+            m = checked.manifest
+            if checked.trusted and m is not None and m.id == rid:
+                sealed.append((m, v))
+            else:
+                problems.append(f"version {v.version_id}: {checked.state}"
+                                f"{': ' + checked.detail if checked.detail else ''}")
+        if len(sealed) != 1:
+            out.refused[rid] = (f"{len(sealed)} sealed manifests" if sealed else
+                                "no manifest sealed by the service") + (
+                f" ({'; '.join(problems)})" if problems else "")
             continue
-        manifest = Manifest.parse(store.get(key))
+        manifest, version = sealed[0]
         first = next(iter(manifest.parts.values()))
         info = store.stat(first.key, first.version_id)
-        out[manifest.id] = Record.from_manifest(manifest, retain_until=info.retain_until,
-                                                legal_hold=bool(info.legal_hold))
-    successors = {r.supersedes: r.id for r in out.values() if r.supersedes}
+        out.records[rid] = Record.from_manifest(
+            manifest, retain_until=info.retain_until, legal_hold=bool(info.legal_hold),
+            manifest_version_id=version.version_id)
+    successors = {r.supersedes: r.id for r in out.records.values() if r.supersedes}
     for rid, new in successors.items():
-        if rid in out:
-            out[rid] = replace(out[rid], superseded_by=new)
+        if rid in out.records:
+            out.records[rid] = replace(out.records[rid], superseded_by=new)
     return out
 
 
@@ -76,11 +109,13 @@ def _same(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
-def compare_registry(engine: Engine, store: ObjectStore) -> RegistryDiff:
-    """The registry's archived rows against the store's manifests; changes nothing."""
-    stored, registered = records_from_store(store), _registry(engine)
+def compare_registry(engine: Engine, store: ObjectStore, keys: Mapping[str, Any]) -> RegistryDiff:
+    """The registry's archived rows against the store's sealed manifests; changes nothing."""
+    found, registered = records_from_store(store, keys), _registry(engine)
+    stored = found.records
     diff = RegistryDiff(only_in_store=sorted(set(stored) - set(registered)),
-                        only_in_registry=sorted(set(registered) - set(stored)))
+                        only_in_registry=sorted(set(registered) - set(stored)),
+                        refused=dict(found.refused))
     for rid in sorted(set(stored) & set(registered)):
         cols = [c for c in COMPARED
                 if not _same(getattr(stored[rid], c), getattr(registered[rid], c))]
@@ -89,10 +124,12 @@ def compare_registry(engine: Engine, store: ObjectStore) -> RegistryDiff:
     return diff
 
 
-def rebuild_registry(engine: Engine, store: ObjectStore) -> dict[str, Any]:
-    """Make the registry's archived rows what the store's manifests say (insert the missing,
-    correct the differing); report rows the store does not hold, never delete them."""
-    stored = records_from_store(store)
+def rebuild_registry(engine: Engine, store: ObjectStore, keys: Mapping[str, Any]) -> dict[str, Any]:
+    """Make the registry's archived rows what the store's sealed manifests say (insert the
+    missing, correct the differing); report rows the store does not vouch for and manifests it
+    refused, never delete them. Tenant, policy and insured come only from sealed manifests."""
+    found = records_from_store(store, keys)
+    stored = found.records
     with engine.connect() as conn:
         known = {r.id: r.status for r in conn.execute(select(records.c.id, records.c.status))}
     inserted = updated = 0
@@ -118,4 +155,4 @@ def rebuild_registry(engine: Engine, store: ObjectStore) -> dict[str, Any]:
     missing = sorted(rid for rid, status in known.items()
                      if status == ARCHIVED and rid not in stored)
     return {"manifests": len(stored), "inserted": inserted, "updated": updated,
-            "registry_only": missing}
+            "registry_only": missing, "refused": found.refused}

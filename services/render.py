@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
+from domain.budget import check_photo_budget
 from domain.catalog import FormKind, get_kind, parse_data
 from rendering.blocks import Document
 from rendering.docx_writer import document_docx
@@ -62,6 +63,7 @@ def render_data(doc_type: str, profile: str | None, data: Any, fmt: Format, *,
                 engine: Engine = "typst") -> RenderedForm:
     """A pre-filled form: validated, rendered, not archived."""
     kind = get_kind(doc_type, profile)
+    check_photo_budget(kind.model, data, ("data",))  # before parsing decodes the photos
     model = parse_data(kind, data)
     doc = build(kind, model)
     return RenderedForm(render_document(doc, fmt, engine=engine), MEDIA_TYPES[fmt],

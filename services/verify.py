@@ -18,13 +18,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import io
-import json
 import logging
 import shutil
 import subprocess
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -33,13 +33,14 @@ from sqlalchemy import Engine, select
 
 from domain.errors import DomainValidationError
 from domain.ids import InvalidRecordId, parse_record_id
-from services.records import iso_utc
+from domain.jsonvalue import visible_text
+from services.integrity import check_record
+from services.records import Record, iso_utc
 from signing.errors import InvalidToken, UnreadablePdf
 from signing.keys import QrKeyRing
 from signing.pdf_meta import read_record_id
 from signing.pdf_verify import SignatureReport, TrustRoot, inspect_pdf_signatures
 from signing.qr_token import VerifyClaim, parse_verify_url, verify_claim
-from storage.errors import ObjectNotFound, StorageError, StorageUnavailable
 from storage.objectstore import ObjectStore
 from storage.tables import records
 
@@ -55,6 +56,7 @@ __all__ = [
 log = logging.getLogger("azx.verify")
 
 _PDF_MAGIC = b"%PDF-"
+_CHINA = timezone(timedelta(hours=8), "CST")
 _RASTER_DPI = 150
 _RASTER_TIMEOUT_S = 60
 
@@ -83,6 +85,15 @@ REASONS: Mapping[str, tuple[str, str]] = {
     "qr_hash_mismatch": ("二维码中的内容哈希与存档不符",
                          "the QR code's content hash does not match the archived content"),
     "qr_id_mismatch": ("二维码中的编号与文件不符", "the QR code names a different record"),
+    "archive_versions": ("存档对象被写入了新版本或删除标记（原件可能被替换）",
+                         "a new version or a delete marker was written over an archived object"),
+    "manifest_unverified": ("存档清单（manifest）的服务签名无法验证",
+                            "the service's seal on the record's manifest does not verify"),
+    "manifest_unsigned": ("存档清单没有服务签名", "the record's manifest is not sealed"),
+    "lock_weakened": ("存档原件的保存锁定被削弱或已失效",
+                      "the retention lock of an archived object was weakened or has lapsed"),
+    "legal_hold_changed": ("法律保全状态与登记不符",
+                           "the legal hold differs from what the registry records"),
     # notices: not failures
     "superseded": ("该记录已被更正，请以更正后的记录为准",
                    "the record was superseded by a correction; rely on the new record"),
@@ -172,6 +183,9 @@ def _check_signatures(reports: Sequence[SignatureReport], found: _Findings) -> s
         found.fail("unsigned")
         return None
     for r in reports:
+        if not r.contents_clean:
+            found.fail("modified", f"{r.field_name}: the signature's /Contents was changed "
+                                   "(padding or encoding outside the signed bytes)")
         if not (r.intact and r.valid):
             found.fail("signature_invalid", f"{r.field_name}: {r.problem}")
             if not r.intact:
@@ -215,18 +229,44 @@ def _empty(record_id: str | None) -> dict[str, Any]:
     if record_id:
         doc_type = parse_record_id(record_id).doc_type
     return {
-        "id": record_id, "authentic": False, "current": False, "reasons": [], "notices": [],
+        "id": record_id, "authentic": False, "current": None, "reasons": [], "notices": [],
+        "disclosure": "public",
         "type": doc_type, "title": None, "insured": None, "policy_no": None, "created_at": None,
-        "archived": False, "signers": [], "sha256": None, "content_sha256": None,
+        "archived": None, "signers": [], "sha256": None, "content_sha256": None,
         "retain_until": None, "legal_hold": None, "supersedes": None, "superseded_by": None,
     }
 
 
-def _finish(out: dict[str, Any], found: _Findings) -> dict[str, Any]:
+#: What a holder of the document (its QR token, or the archived file itself) is also shown:
+#: what the printed page shows and the status an auditor needs.
+_HOLDER_ONLY = ("current", "insured", "policy_no", "created_at", "archived", "signers",
+                "sha256", "content_sha256", "retain_until", "legal_hold", "supersedes",
+                "superseded_by")
+#: Notices that are part of that status.
+_HOLDER_NOTICES = ("superseded",)
+
+
+def _finish(out: dict[str, Any], found: _Findings, *, holder: bool = True) -> dict[str, Any]:
+    """The answer; without ``holder`` only what anyone may see (ID, type, authentic or not)."""
     out["authentic"] = found.ok
     out["current"] = found.ok and not out.get("superseded_by")
     out["reasons"] = found.reasons
     out["notices"] = found.notices
+    for key in ("insured",):
+        if isinstance(out.get(key), str):
+            out[key] = visible_text(out[key])
+    for signer in out.get("signers") or []:
+        for key in ("name", "subject"):
+            if isinstance(signer.get(key), str):
+                signer[key] = visible_text(signer[key])
+    if holder:
+        out["disclosure"] = "holder"
+        return out
+    for key in _HOLDER_ONLY:
+        out[key] = [] if key == "signers" else None
+    out["reasons"] = [{k: v for k, v in r.items() if k != "detail"} for r in found.reasons]
+    out["notices"] = [n for n in found.notices if n["code"] not in _HOLDER_NOTICES]
+    out["disclosure"] = "public"
     return out
 
 
@@ -310,15 +350,21 @@ def _check_claim(claim: VerifyClaim, record_id: str | None, keys: Mapping[str, A
             "id_matches": id_ok, "hash_matches": hash_ok}
 
 
-def verify_pdf_offline(pdf_bytes: bytes, jwks: Mapping[str, Any],
-                       trust_roots: Sequence[TrustRoot]) -> dict[str, Any]:
-    """Verify a PDF without the service: its signatures against ``trust_roots`` (the service
-    certificate) and its page-1 QR verify URL against ``jwks``.
+@dataclass
+class _FileCheck:
+    """What a PDF file proves by itself (the checks online and offline verification share)."""
 
-    Authentic only if every signature is intact and valid, the last one covers the whole file,
-    one is by a trusted certificate, and the QR (when found) is signed by a JWKS key and names
-    the record the signature covers. Raises :class:`DomainValidationError` for a non-PDF.
-    """
+    out: dict[str, Any]
+    found: _Findings
+    record_id: str | None
+    claim: VerifyClaim | None  # the page-1 QR claim, when found and well-formed
+    claim_valid: bool  # signed by a key of the service and naming this record
+
+
+def _check_file(pdf_bytes: bytes, trust_roots: Sequence[TrustRoot],
+                keys: Mapping[str, Any]) -> _FileCheck:
+    """Signatures (intact, valid, trusted, covering the whole file, /Contents unaltered), the
+    record ID they sign, and the page-1 QR claim — the same for online and offline checks."""
     _require_pdf(pdf_bytes)
     found = _Findings()
     reports = _inspect(pdf_bytes, trust_roots)
@@ -329,6 +375,7 @@ def verify_pdf_offline(pdf_bytes: bytes, jwks: Mapping[str, Any],
     out["sha256"] = out["file_sha256"] = hashlib.sha256(pdf_bytes).hexdigest()
     urls = find_verify_urls(pdf_bytes)
     qr: dict[str, Any] = {"present": False}
+    claim: VerifyClaim | None = None
     if not urls:
         found.note("qr_not_found")
     else:
@@ -340,19 +387,38 @@ def verify_pdf_offline(pdf_bytes: bytes, jwks: Mapping[str, Any],
             except InvalidToken as exc:
                 qr_found.fail("qr_malformed", str(exc))
         if claims:
-            qr = {**_check_claim(claims[0], record_id, jwks, None, qr_found), "url": urls[0]}
+            claim = claims[0]
+            qr = {**_check_claim(claim, record_id, keys, None, qr_found), "url": urls[0]}
             out["content_sha256"] = qr["content_sha256"] if qr["signature_valid"] else None
         for r in qr_found.reasons:
             found.fail(r["code"], r.get("detail"))
     out["qr"] = qr
-    return _finish(out, found)
+    valid = bool(qr.get("signature_valid") and qr.get("id_matches"))
+    return _FileCheck(out, found, record_id, claim, valid)
+
+
+def verify_pdf_offline(pdf_bytes: bytes, jwks: Mapping[str, Any],
+                       trust_roots: Sequence[TrustRoot]) -> dict[str, Any]:
+    """Verify a PDF without the service: exactly the file checks of online verification (its
+    signatures against ``trust_roots``, the service certificate; its /Contents unaltered; its
+    page-1 QR verify URL against ``jwks``), without the comparison with the archive.
+
+    Raises :class:`DomainValidationError` for a non-PDF.
+    """
+    checked = _check_file(pdf_bytes, trust_roots, jwks)
+    return _finish(checked.out, checked.found)
 
 
 # -- online --------------------------------------------------------------------------------
 
 
 class VerificationService:
-    """Public verification against the archive (no API key: shows only the printed facts)."""
+    """Public verification against the archive (no API key).
+
+    Anyone is told whether a record ID is authentic and its type; whoever holds the document —
+    the QR code's signed token, or the archived file itself — also sees what the printed page
+    shows and the status an auditor needs (current or superseded, retained until, legal hold).
+    """
 
     def __init__(self, engine: Engine, store: ObjectStore, key_ring: QrKeyRing,
                  trust_roots: Sequence[TrustRoot]) -> None:
@@ -372,9 +438,14 @@ class VerificationService:
             signed_id = _check_signatures(reports, found)
             if signed_id is not None and signed_id != rid:
                 found.fail("record_id_mismatch", f"the archived PDF was signed as {signed_id}")
+        holder = False
         if claim is not None:
-            out["qr"] = _check_claim(claim, rid, self._keys(), out["content_sha256"], found)
-        return _finish(out, found)
+            qr_found = _Findings()
+            out["qr"] = _check_claim(claim, rid, self._keys(), out["content_sha256"], qr_found)
+            holder = qr_found.ok and bool(out["content_sha256"])
+            for r in qr_found.reasons:
+                found.fail(r["code"], r.get("detail"))
+        return _finish(out, found, holder=holder)
 
     def verify_query(self, record_id: str, h: str | None, k: str | None,
                      s: str | None) -> dict[str, Any]:
@@ -388,116 +459,92 @@ class VerificationService:
             out["qr"] = {"present": True, "signature_valid": False}
             found = _Findings(out["reasons"], out["notices"])
             found.fail("qr_malformed", str(exc))
-            return _finish(out, found)
+            return _finish(out, found, holder=False)
         return self.verify_id(rid, claim)
 
     def verify_pdf(self, pdf_bytes: bytes) -> dict[str, Any]:
-        """Is ``pdf_bytes`` exactly the archived PDF of the record it claims to be, with a valid
-        signature covering the whole file? Raises :class:`DomainValidationError` for a non-PDF."""
-        _require_pdf(pdf_bytes)
-        found = _Findings()
-        reports = _inspect(pdf_bytes, self.trust_roots)
-        signed_id = _check_signatures(reports, found)
-        rid = _claimed_id(pdf_bytes, signed_id, found)
-        file_sha = hashlib.sha256(pdf_bytes).hexdigest()
+        """Is ``pdf_bytes`` exactly the archived PDF of the record it claims to be? The file
+        checks of :func:`verify_pdf_offline`, then the archive's. Raises
+        :class:`DomainValidationError` for a non-PDF."""
+        checked = _check_file(pdf_bytes, self.trust_roots, self._keys())
+        found, rid, file_out = checked.found, checked.record_id, checked.out
         if rid is None:
-            out = _empty(None)
+            out = file_out
+            out["sha256"] = None
         else:
             out, stored = self._check_record(rid, found)
+            out["qr"] = file_out["qr"]
             if stored is not None:
-                stored_reports = reports if stored == pdf_bytes else _inspect(
-                    stored, self.trust_roots)
+                stored_reports = _inspect(stored, self.trust_roots)
                 stored_found = _Findings()
                 stored_id = _check_signatures(stored_reports, stored_found)
                 for r in stored_found.reasons:  # the archive itself is broken
                     found.fail("archive_corrupt", f"{r['code']}: {r.get('detail', '')}")
                 if stored_id is not None and stored_id != rid:
                     found.fail("record_id_mismatch", f"archived PDF signed as {stored_id}")
-        out["signers"] = [_signer(r) for r in reports]
+            if checked.claim is not None and out["content_sha256"] and not hmac.compare_digest(
+                    checked.claim.content_sha256.hex(), out["content_sha256"]):
+                found.fail("qr_hash_mismatch")
+        out["signers"] = file_out["signers"]
+        file_sha = hashlib.sha256(pdf_bytes).hexdigest()
         out["file_sha256"] = file_sha
         out["matches_archive"] = bool(out["sha256"]) and hmac.compare_digest(
             out["sha256"], file_sha)
         if out["sha256"] and not out["matches_archive"]:
             found.fail("modified", "this file is not byte-for-byte the archived original")
-        return _finish(out, found)
+        # whoever holds the archived file itself, or its genuine QR token, holds the document
+        holder = bool(out["matches_archive"]) or checked.claim_valid
+        return _finish(out, found, holder=holder)
 
     # -- internals -------------------------------------------------------------------------
 
     def _keys(self) -> dict[str, Any]:
         return dict(self.key_ring.public_keys())
 
-    def _row(self, rid: str) -> dict[str, Any] | None:
+    def _record(self, rid: str) -> Record | None:
         with self.engine.connect() as conn:
             r = conn.execute(select(records).where(records.c.id == rid)).mappings().first()
-        return dict(r) if r else None
+        return Record.from_row(r) if r else None
 
     def _check_record(self, rid: str,
                       found: _Findings) -> tuple[dict[str, Any], bytes | None]:
-        """The public facts of record ``rid`` and its stored PDF, if the archive is intact."""
+        """The facts of record ``rid`` and its stored PDF, if the archive is intact
+        (``services.integrity``: versions, seal, hashes, locks, legal hold)."""
         out = _empty(rid)
-        row = self._row(rid)
-        if row is None:
+        record = self._record(rid)
+        if record is None:
             found.fail("not_found")
             return out, None
         out.update({
-            "type": row["doc_type"], "title": row["title"], "insured": row["insured_name"],
-            "policy_no": row["policy_no"], "created_at": iso_utc(row["created_at"]),
-            "archived": row["status"] == "archived",
-            "content_sha256": row["content_sha256"], "retain_until": iso_utc(row["retain_until"]),
-            "legal_hold": bool(row["legal_hold"]), "supersedes": row["supersedes"],
-            "superseded_by": row["superseded_by"],
+            "type": record.doc_type, "title": record.title, "insured": record.insured_name,
+            "policy_no": record.policy_no, "created_at": _day(record.created_at),
+            "archived": record.status == "archived",
+            "content_sha256": record.content_sha256, "retain_until": _day(record.retain_until),
+            "legal_hold": record.legal_hold, "supersedes": record.supersedes,
+            "superseded_by": record.superseded_by,
         })
-        pdf_part = (row["parts"] or {}).get("pdf")
+        pdf_part = record.parts.get("pdf")
         if pdf_part:
-            out["sha256"] = pdf_part["sha256"]
-        if row["superseded_by"]:
+            out["sha256"] = pdf_part.sha256
+        if record.superseded_by:
             found.note("superseded")
-        if row["status"] == "revoked":
-            found.fail("revoked")
-            return out, None
-        if row["status"] != "archived" or not pdf_part:
+        if record.status != "archived" or not pdf_part:
             found.fail("not_archived")
             return out, None
-        return out, self._read_intact(row, found)
-
-    def _read(self, key: str, version_id: str | None, found: _Findings) -> bytes | None:
-        try:
-            return self.store.get(key, version_id)
-        except StorageUnavailable:
-            raise
-        except ObjectNotFound:
-            found.fail("archive_missing", key.rsplit("/", 1)[-1])
-        except StorageError as exc:
-            found.fail("archive_corrupt", f"{key.rsplit('/', 1)[-1]}: {type(exc).__name__}")
-        return None
-
-    def _read_intact(self, row: dict[str, Any], found: _Findings) -> bytes | None:
-        """Re-read the manifest, the PDF and the source; compare every hash."""
-        parts = row["parts"]
-        raw_manifest = self._read(row["manifest_key"], None, found)
-        manifest: dict[str, Any] = {}
-        if raw_manifest is not None:
-            try:
-                manifest = json.loads(raw_manifest)
-            except ValueError:
-                found.fail("archive_corrupt", "manifest.json is not JSON")
-        if manifest and (manifest.get("id") != row["id"]
-                         or manifest.get("content_sha256") != row["content_sha256"]):
-            found.fail("content_mismatch", "the manifest disagrees with the registry")
-        pdf = self._read(parts["pdf"]["key"], parts["pdf"].get("version_id"), found)
-        if pdf is not None:
-            digest = hashlib.sha256(pdf).hexdigest()
-            expected = {parts["pdf"]["sha256"]}
-            if manifest:
-                expected.add(((manifest.get("parts") or {}).get("pdf") or {}).get("sha256"))
-            if expected != {digest}:
-                found.fail("archive_corrupt", "document.pdf: SHA-256 differs from the "
-                                              "registry or the manifest")
-                pdf = None
-        source_part = parts.get("json")
-        source = self._read(source_part["key"], source_part.get("version_id"),
-                            found) if source_part else None
-        if source is None or hashlib.sha256(source).hexdigest() != row["content_sha256"]:
+        checked = check_record(record, self.store, self._keys(), read=("pdf", "json"))
+        for f in checked.findings:
+            if f.severity in ("critical", "error"):
+                found.fail(f.code, f.what)
+            else:
+                found.note(f.code)
+        source = record.parts.get("json")
+        if source is not None and source.sha256 != record.content_sha256:
             found.fail("content_mismatch", "source.json does not hash to content_sha256")
-        return pdf
+        return out, checked.contents.get("pdf")
 
+
+def _day(v: datetime | None) -> str | None:
+    """A date as the printed page shows it (China time), not the exact moment."""
+    if v is None:
+        return None
+    return v.astimezone(_CHINA).date().isoformat()

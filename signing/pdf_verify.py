@@ -75,6 +75,9 @@ class SignatureReport:
     location: str | None
     signer_name: str | None  # /Name of the signature dictionary
     problem: str | None = None  # why a check failed, when known
+    # the unsigned gap of the byte range holds exactly the signature: its DER in hex and zero
+    # padding — nothing else can change there unnoticed
+    contents_clean: bool = True
 
     @property
     def covers_whole_file(self) -> bool:
@@ -94,8 +97,9 @@ class SignatureReport:
 
     @property
     def ok(self) -> bool:
-        """Intact, valid, trusted and not modified afterwards."""
-        return self.intact and self.valid and self.trusted and not self.modified
+        """Intact, valid, trusted, not modified afterwards, its /Contents as written."""
+        return (self.intact and self.valid and self.trusted and not self.modified
+                and self.contents_clean)
 
 
 def _asn1_cert(cert: TrustRoot) -> asn1_x509.Certificate:
@@ -146,7 +150,38 @@ def _problem(status: PdfSignatureStatus) -> str | None:
     return None
 
 
-async def _report(emb: EmbeddedPdfSignature, vc: ValidationContext) -> SignatureReport:
+def _der_length(blob: bytes) -> int | None:
+    """Length of the DER element at the start of ``blob`` (tag, length octets, content)."""
+    if len(blob) < 2:
+        return None
+    first = blob[1]
+    if first < 0x80:
+        return 2 + first
+    n = first & 0x7F
+    if n == 0 or n > 4 or len(blob) < 2 + n:
+        return None
+    return 2 + n + int.from_bytes(blob[2:2 + n], "big")
+
+
+def _contents_clean(pdf: bytes, sig: generic.DictionaryObject) -> bool:
+    """The byte-range gap is ``<`` + the signature's DER in hex (one case throughout) + ``0``
+    padding + ``>``: the gap is not covered by the digest, so any other byte there (a changed
+    padding digit, one hex digit in another case) would go unnoticed by the cryptography alone."""
+    try:
+        a, b, c, _ = (int(x) for x in sig["/ByteRange"])
+        contents = bytes(sig["/Contents"])
+    except _PARSE_ERRORS:
+        return False
+    gap = pdf[a + b:c]
+    der = _der_length(contents)
+    if der is None or der > len(contents) or len(gap) < 2 + 2 * der:
+        return False
+    digits = contents[:der].hex().encode("ascii")
+    padding = b"0" * (len(gap) - 2 - len(digits))
+    return gap in (b"<" + digits.upper() + padding + b">", b"<" + digits + padding + b">")
+
+
+async def _report(emb: EmbeddedPdfSignature, vc: ValidationContext, pdf: bytes) -> SignatureReport:
     sig = emb.sig_object
     common = {
         "field_name": str(emb.field_name),
@@ -157,6 +192,7 @@ async def _report(emb: EmbeddedPdfSignature, vc: ValidationContext) -> Signature
         "reason": _text(sig, "/Reason"),
         "location": _text(sig, "/Location"),
         "signer_name": _text(sig, "/Name"),
+        "contents_clean": _contents_clean(pdf, sig),
     }
     try:
         status = await async_validate_pdf_signature(
@@ -207,7 +243,7 @@ async def async_inspect_pdf_signatures(
         allow_fetching=False,
         revocation_mode="soft-fail",
     )
-    return [await _report(emb, vc) for emb in embedded]
+    return [await _report(emb, vc, pdf) for emb in embedded]
 
 
 def inspect_pdf_signatures(pdf: bytes, trust_roots: Sequence[TrustRoot]) -> list[SignatureReport]:

@@ -11,6 +11,15 @@ this data dir's `weed`, and stops it. A live owner's server is never stopped: :c
 is raised, and :meth:`EmbeddedS3.attach` gives the endpoint to use it instead (``azx fixity``).
 No parent-death signal is used: Linux sends it when the *thread* that forked dies (worker
 threads of a pool come and go), not when the process does.
+
+Two S3 identities (``seaweedfs/s3.json``, rewritten at every start; secrets generated once and
+kept 0600 beside it): ``azx-admin`` with SeaweedFS's ``Admin`` action, used only to set the
+bucket up, and ``azx-service``, which carries no SeaweedFS action at all but the IAM policy of
+`storage.access.service_policy` (SeaweedFS then authorises each request by its precise S3
+action, e.g. ``s3:PutLifecycleConfiguration``, not by the coarse ``Write`` that would also allow
+lifecycle, CORS and versioning changes and deletes). An `EmbeddedS3` built without an admin
+access key keeps the one all-powerful identity of earlier versions: tests that stand in for an
+outside S3 reached with one key use it.
 """
 
 from __future__ import annotations
@@ -37,12 +46,14 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TextIO
 
+from storage.access import S3Credentials, service_policy
 from storage.errors import StorageError, StorageUnavailable, StoreInUse
 
 if TYPE_CHECKING:
     from core.settings import Settings
 
 __all__ = [
+    "DEFAULT_ADMIN_ACCESS_KEY",
     "EmbeddedS3",
     "LockHolder",
     "WeedPorts",
@@ -54,7 +65,11 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 LOOPBACK = "127.0.0.1"
-IDENTITY = "azx"
+SERVICE_IDENTITY = "azx-service"
+ADMIN_IDENTITY = "azx-admin"
+SINGLE_IDENTITY = "azx"  # one identity with every right: no admin access key given
+DEFAULT_ADMIN_ACCESS_KEY = "azx-embedded-admin"
+_SERVICE_POLICY_NAME = "azx-service"
 _LOG_ROTATE_BYTES = 16 * 1024 * 1024
 # `weed server` always adds these gRPC Unix sockets, at a fixed path (not configurable).
 _TMP_GRPC_SOCKET = "/tmp/seaweedfs-{name}-grpc-{port}.sock"
@@ -260,14 +275,26 @@ class EmbeddedS3:
         access_key: str,
         secret_key: str = "",
         *,
+        admin_access_key: str | None = None,
+        admin_secret_key: str = "",
+        bucket: str | None = None,
         startup_timeout: float = 30.0,
         stop_timeout: float = 3.0,
         weed: Path | None = None,
     ) -> None:
+        """`access_key`/`secret_key`: the service identity (secret generated when empty).
+        `admin_access_key`: the admin identity's key (its secret generated when empty); None
+        gives the service identity every right instead (one identity, as before). `bucket`:
+        the one bucket the service identity may use (None: any bucket of this server)."""
+        if admin_access_key == access_key:
+            raise ValueError("the admin and the service identity need different access keys")
         self.root = Path(data_dir).resolve() / "seaweedfs"
         self.log_path = self.root / "weed.log"
         self.access_key = access_key
         self._secret_key = secret_key
+        self.admin_access_key = admin_access_key
+        self._admin_secret_key = admin_secret_key
+        self.bucket = bucket
         self.startup_timeout = startup_timeout
         self.stop_timeout = stop_timeout
         self._weed = weed
@@ -281,6 +308,9 @@ class EmbeddedS3:
             settings.data_dir,
             settings.s3_access_key,
             settings.s3_secret_key.get_secret_value(),
+            admin_access_key=settings.s3_admin_access_key or DEFAULT_ADMIN_ACCESS_KEY,
+            admin_secret_key=settings.s3_admin_secret_key.get_secret_value(),
+            bucket=settings.s3_bucket,
             **kwargs,
         )
 
@@ -290,8 +320,45 @@ class EmbeddedS3:
     def secret_key(self) -> str:
         """The configured secret, else one generated once and kept in ``seaweedfs/s3.secret``."""
         if not self._secret_key:
-            self._secret_key = self._load_or_create_secret()
+            self._secret_key = self._load_or_create_secret("s3.secret")
         return self._secret_key
+
+    @property
+    def admin_secret_key(self) -> str:
+        """The admin identity's secret: configured, else kept in ``seaweedfs/s3-admin.secret``;
+        the service's own secret when there is one identity only."""
+        if self.admin_access_key is None:
+            return self.secret_key
+        if not self._admin_secret_key:
+            self._admin_secret_key = self._load_or_create_secret("s3-admin.secret")
+        return self._admin_secret_key
+
+    @property
+    def service_credentials(self) -> S3Credentials:
+        """What the running store uses: objects and their locks, nothing at bucket level."""
+        return S3Credentials(self.access_key, self.secret_key)
+
+    @property
+    def admin_credentials(self) -> S3Credentials:
+        """What sets the bucket up (the service's own with one identity only)."""
+        return S3Credentials(self.admin_access_key or self.access_key, self.admin_secret_key)
+
+    def s3_config(self) -> dict[str, Any]:
+        """The identities (and the service's policy) the S3 gateway is started with."""
+        service = self.service_credentials
+        if self.admin_access_key is None:
+            return {"identities": [
+                _identity(SINGLE_IDENTITY, service, actions=["Admin", "Read", "Write", "List",
+                                                             "Tagging"])]}
+        policy = service_policy(self.bucket or "*")
+        return {
+            "identities": [
+                _identity(ADMIN_IDENTITY, self.admin_credentials, actions=["Admin"]),
+                # No legacy action at all: SeaweedFS then judges every request by the policy.
+                _identity(SERVICE_IDENTITY, service, policies=[_SERVICE_POLICY_NAME]),
+            ],
+            "policies": [{"name": _SERVICE_POLICY_NAME, "content": json.dumps(policy)}],
+        }
 
     @property
     def running(self) -> bool:
@@ -574,9 +641,9 @@ class EmbeddedS3:
             "WEED_JWT_FILER_SIGNING_KEY": secrets.token_hex(32),
         }
 
-    def _load_or_create_secret(self) -> str:
+    def _load_or_create_secret(self, name: str) -> str:
         self._prepare_dirs()
-        path = self.root / "s3.secret"
+        path = self.root / name
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:
@@ -592,15 +659,7 @@ class EmbeddedS3:
         return secret
 
     def _write_s3_config(self) -> None:
-        config = {
-            "identities": [
-                {
-                    "name": IDENTITY,
-                    "credentials": [{"accessKey": self.access_key, "secretKey": self.secret_key}],
-                    "actions": ["Admin", "Read", "Write", "List", "Tagging"],
-                }
-            ]
-        }
+        config = self.s3_config()
         path = self.root / "s3.json"
         tmp = path.with_suffix(".json.tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -630,6 +689,21 @@ class EmbeddedS3:
         if self._sock_dir is not None:
             shutil.rmtree(self._sock_dir, ignore_errors=True)
             self._sock_dir = None
+
+
+def _identity(name: str, credentials: S3Credentials, *, actions: list[str] | None = None,
+              policies: list[str] | None = None) -> dict[str, Any]:
+    """One identity of SeaweedFS's S3 config (iam_pb.Identity in its JSON form)."""
+    found: dict[str, Any] = {
+        "name": name,
+        "credentials": [{"accessKey": credentials.access_key,
+                         "secretKey": credentials.secret_key}],
+    }
+    if actions:
+        found["actions"] = actions
+    if policies:
+        found["policyNames"] = policies
+    return found
 
 
 class _PortClash(Exception):

@@ -6,6 +6,7 @@ __all__ = [
     "BucketMisconfigured",
     "ObjectExists",
     "ObjectNotFound",
+    "PermissionDenied",
     "RetentionViolation",
     "StorageError",
     "StorageUnavailable",
@@ -31,6 +32,13 @@ class ObjectExists(StorageError):
 
 class RetentionViolation(StorageError):
     """Refused by Object Lock: delete, shorten retention or change a locked version."""
+
+
+class PermissionDenied(StorageError):
+    """The server refused this identity the operation (``AccessDenied``) where no Object Lock
+    is involved: e.g. the service identity, which may not change the bucket, asked to create
+    or configure it. Not transient; another identity (the admin one) may be allowed. A HEAD
+    request's 403 carries no body, so there a wrong secret looks the same."""
 
 
 class BucketMisconfigured(StorageError):

@@ -19,12 +19,12 @@ import base64
 import hashlib
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, TypeVar, runtime_checkable
 from urllib.parse import urlsplit
 
 import certifi
@@ -32,25 +32,30 @@ import urllib3
 from minio import Minio
 from minio.commonconfig import COMPLIANCE, ENABLED
 from minio.error import InvalidResponseError, S3Error, ServerError
+from minio.lifecycleconfig import Rule
 from minio.objectlockconfig import DAYS, YEARS, ObjectLockConfig
 from minio.retention import Retention
-from minio.versioningconfig import VersioningConfig
+from minio.versioningconfig import SUSPENDED, VersioningConfig
 
 from storage.errors import (
     BucketMisconfigured,
     ObjectExists,
     ObjectNotFound,
+    PermissionDenied,
     RetentionViolation,
     StorageError,
     StorageUnavailable,
 )
 
 __all__ = [
+    "BucketConfig",
     "IntegrityError",
+    "LifecycleRule",
     "MinioObjectStore",
     "ObjectInfo",
     "ObjectStore",
     "ObjectVersion",
+    "StoredVersion",
     "make_http_client",
 ]
 
@@ -60,10 +65,54 @@ _NOT_FOUND = {"NoSuchKey", "NoSuchVersion", "NoSuchObject", "ResourceNotFound"}
 _EXISTS = {"PreconditionFailed", "ConditionalRequestConflict"}
 _TRANSIENT = {"InternalError", "ServiceUnavailable", "SlowDown", "RequestTimeout"}
 _LOCK_REFUSALS = {"AccessDenied", "ObjectLocked", "InvalidRequest", "InvalidBucketState"}
+_T = TypeVar("_T")
 
 
 class IntegrityError(StorageError):
     """Bytes read back do not match the SHA-256 recorded when they were written."""
+
+
+@dataclass(frozen=True)
+class LifecycleRule:
+    """One lifecycle rule of the bucket as the server holds it (None = not set)."""
+
+    rule_id: str | None
+    enabled: bool
+    prefix: str | None
+    """The key prefix it applies to (None: the whole bucket or a tag filter)."""
+    expiration_days: int | None
+    expiration_date: datetime | None
+    expired_object_delete_marker: bool
+    noncurrent_expiration_days: int | None
+    abort_incomplete_upload_days: int | None
+    transition_storage_class: str | None
+    """Current versions are moved to this storage class (None: no transition)."""
+    noncurrent_transition_storage_class: str | None
+
+
+@dataclass(frozen=True)
+class BucketConfig:
+    """The bucket-level settings on which the archive's safety depends."""
+
+    object_lock: bool
+    """Object Lock is enabled on the bucket (it can only be enabled at creation)."""
+    lock_mode: str | None
+    """The default retention rule's mode (None: no default rule)."""
+    lock_duration: int | None
+    lock_unit: str | None
+    """``Days`` or ``Years``."""
+    versioning: str | None
+    """``Enabled``, ``Suspended``, or None when never enabled."""
+    policy: str | None
+    """The bucket policy's JSON text, or None when the bucket has none."""
+    lifecycle: tuple[LifecycleRule, ...]
+
+    @property
+    def lock_days(self) -> int | None:
+        """The default rule's length in days (a year counted as 365, as S3 does)."""
+        if self.lock_duration is None:
+            return None
+        return self.lock_duration * (365 if self.lock_unit == YEARS else 1)
 
 
 @dataclass(frozen=True)
@@ -93,6 +142,18 @@ class ObjectInfo:
     metadata: Mapping[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class StoredVersion:
+    """One version of a key as a version listing shows it (delete markers included)."""
+
+    key: str
+    version_id: str | None
+    is_delete_marker: bool
+    is_latest: bool
+    last_modified: datetime | None
+    size: int
+
+
 @runtime_checkable
 class ObjectStore(Protocol):
     """Write-once archive storage. Implementations never overwrite or delete."""
@@ -100,6 +161,8 @@ class ObjectStore(Protocol):
     bucket: str
 
     def ensure_bucket(self, default_retention_years: int | None = None) -> None: ...
+
+    def bucket_config(self) -> BucketConfig: ...
 
     def put_locked(
         self,
@@ -124,6 +187,8 @@ class ObjectStore(Protocol):
     def close(self) -> None: ...
 
     def list(self, prefix: str = "") -> Iterator[str]: ...
+
+    def versions(self, prefix: str) -> Iterator[StoredVersion]: ...
 
     def ping(self) -> bool: ...
 
@@ -231,6 +296,9 @@ class MinioObjectStore:
         With `default_retention_years`, a default COMPLIANCE rule of that length is set if
         the bucket has none (a safety net for writes without retention headers); an existing
         weaker rule raises `BucketMisconfigured`.
+
+        Creating or changing anything needs the admin identity; the service identity can only
+        verify a bucket that is already right (else `PermissionDenied`).
         """
         b = self.bucket
         with _translated(f"bucket {b}"):
@@ -261,6 +329,27 @@ class MinioObjectStore:
                     "later — use a new bucket"
                 ) from exc
             raise
+
+    def bucket_config(self) -> BucketConfig:
+        """The bucket's Object Lock rule, versioning, policy and lifecycle rules, as they are
+        now (read-only: the service identity may read them, not change them)."""
+        b = self.bucket
+        with _translated(f"configuration of bucket {b}"):
+            lock = _absent_as_none(lambda: self._client.get_object_lock_config(b),
+                                   "ObjectLockConfigurationNotFound")
+            versioning = self._client.get_bucket_versioning(b).status
+            policy = _absent_as_none(lambda: self._client.get_bucket_policy(b),
+                                     "NoSuchBucketPolicy")
+            lifecycle = self._client.get_bucket_lifecycle(b)
+        return BucketConfig(
+            object_lock=lock is not None,
+            lock_mode=lock.mode if lock else None,
+            lock_duration=lock.duration if lock else None,
+            lock_unit=lock.duration_unit if lock else None,
+            versioning=versioning if versioning in (ENABLED, SUSPENDED) else None,
+            policy=policy or None,
+            lifecycle=tuple(_lifecycle_rule(r) for r in (lifecycle.rules if lifecycle else [])),
+        )
 
     def _ensure_default_retention(self, lock: ObjectLockConfig, years: int) -> None:
         if lock.mode is None:
@@ -407,6 +496,20 @@ class MinioObjectStore:
                     yield obj.object_name
 
 
+    def versions(self, prefix: str) -> Iterator[StoredVersion]:
+        """Every version and delete marker of every key under ``prefix`` (oldest first per key
+        is not promised: sort by ``last_modified`` when the order matters)."""
+        with _translated(f"list versions {prefix!r}"):
+            for obj in self._client.list_objects(self.bucket, prefix=prefix, recursive=True,
+                                                 include_version=True):
+                if obj.object_name and not obj.is_dir:
+                    yield StoredVersion(
+                        key=obj.object_name, version_id=obj.version_id,
+                        is_delete_marker=bool(obj.is_delete_marker),
+                        is_latest=str(obj.is_latest).lower() == "true",
+                        last_modified=obj.last_modified, size=obj.size or 0)
+
+
 # -- helpers ------------------------------------------------------------------------------
 
 
@@ -443,7 +546,48 @@ def _from_s3_error(exc: S3Error, what: str, refused: type[StorageError]) -> Stor
         return StorageUnavailable(text)
     if refused is not StorageError and code in _LOCK_REFUSALS:
         return refused(f"{text} (refused by Object Lock)")
+    if code == "AccessDenied":
+        return PermissionDenied(f"{text} (this identity may not do that)")
     return StorageError(text)
+
+
+def _absent_as_none(read: Callable[[], _T], absent_code: str) -> _T | None:
+    """`read()`, or None when the server says the thing was never set (`absent_code`…)."""
+    try:
+        return read()
+    except S3Error as exc:
+        if (exc.code or "").startswith(absent_code):
+            return None
+        raise
+
+
+def _lifecycle_rule(rule: Rule) -> LifecycleRule:
+    """minio's rule as our own type, so that no caller depends on the SDK's classes."""
+    expiration, noncurrent = rule.expiration, rule.noncurrent_version_expiration
+    scope = rule.rule_filter
+    prefix = scope.prefix if scope is not None else None
+    if scope is not None and scope.and_operator is not None:
+        prefix = scope.and_operator.prefix
+    abort = rule.abort_incomplete_multipart_upload
+    return LifecycleRule(
+        rule_id=rule.rule_id,
+        enabled=rule.status == ENABLED,
+        prefix=prefix or None,
+        expiration_days=expiration.days if expiration else None,
+        expiration_date=expiration.date if expiration else None,
+        expired_object_delete_marker=bool(expiration and expiration.expired_object_delete_marker),
+        noncurrent_expiration_days=noncurrent.noncurrent_days if noncurrent else None,
+        abort_incomplete_upload_days=abort.days_after_initiation if abort else None,
+        transition_storage_class=_storage_class(rule.transition),
+        noncurrent_transition_storage_class=_storage_class(rule.noncurrent_version_transition),
+    )
+
+
+def _storage_class(transition: Any) -> str | None:
+    """A transition's target class ("?" when the server named none), or None: no transition."""
+    if transition is None:
+        return None
+    return str(getattr(transition, "storage_class", None) or "?")
 
 
 def _ceil_second(value: datetime) -> datetime:

@@ -113,6 +113,7 @@ records = Table(
     Column("archive_items", JSON),
     Column("failure", JSON),  # why a record could not be archived: {"error","message_zh",…}
     Column("lease_until", _TS()),  # a writer owns a pending record until then
+    Column("manifest_version_id", String(100)),  # the sealed manifest's one version (0005)
     UniqueConstraint("tenant", "key_scope", "idempotency_key", name="uq_records_tenant_scope_idem"),
     UniqueConstraint("supersedes", name="uq_records_supersedes"),  # at most one successor
     Index("ix_records_tenant_created", "tenant", "created_at"),

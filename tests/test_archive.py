@@ -174,16 +174,16 @@ def test_the_registry_rebuilt_from_the_object_store_alone_equals_the_original(se
     with ctx.engine.connect() as conn:
         before = {r.id: tuple(getattr(r, c) for c in COLUMNS)
                   for r in conn.execute(select(records).where(records.c.status == "archived"))}
-    assert compare_registry(ctx.engine, ctx.store).equal
+    assert compare_registry(ctx.engine, ctx.store, ctx.key_ring.public_keys()).equal
     with ctx.engine.begin() as conn:  # the database is lost
         conn.execute(records.delete().where(records.c.status == "archived"))
-    report = rebuild_registry(ctx.engine, ctx.store)
+    report = rebuild_registry(ctx.engine, ctx.store, ctx.key_ring.public_keys())
     with ctx.engine.connect() as conn:
         after = {r.id: tuple(getattr(r, c) for c in COLUMNS)
                  for r in conn.execute(select(records).where(records.c.status == "archived"))}
     assert report["manifests"] == len(before)
     assert after == before
-    assert compare_registry(ctx.engine, ctx.store).equal
+    assert compare_registry(ctx.engine, ctx.store, ctx.key_ring.public_keys()).equal
     assert after[old["id"]][COLUMNS.index("superseded_by")] == new.json()["id"]
 
 

@@ -97,6 +97,7 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClie
         mp.delenv("AZX_BROKER_URL", raising=False)
         mp.setenv("AZX_WEBHOOK_RETRY_BASE", "0.3")  # retries in tenths of seconds, not minutes
         mp.setenv("AZX_LOCAL_POLL_INTERVAL", "0.1")
+        mp.setenv("AZX_WEBHOOK_ALLOW_HOSTS", '["127.0.0.1"]')  # the receiver is on loopback
         settings = Settings(data_dir=tmp_path_factory.mktemp("jobs"), broker_url=None)
         app = create_app(settings)
         with TestClient(app) as client:

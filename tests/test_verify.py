@@ -253,27 +253,45 @@ def test_the_page_the_qr_opens_says_authentic(app_client: TestClient, report: Ar
     assert "二维码" in page and "签名有效" in page
 
 
-def test_v1_verify_json_is_authentic_and_shows_only_printed_facts(
+def test_without_its_token_a_record_id_shows_only_id_type_and_authenticity(
     app_client: TestClient, report: Archived
 ) -> None:
     r = app_client.get(f"/v1/verify/{report.id}")
     assert r.status_code == 200
     body = r.json()
+    assert body["authentic"] is True and body["reasons"] == [] and body["disclosure"] == "public"
+    assert body["id"] == report.id and body["type"] == "report"
+    assert body["title"] == report.record["title"]
+    for held in ("insured", "policy_no", "created_at", "retain_until", "legal_hold",
+                 "superseded_by", "supersedes", "sha256", "current"):
+        assert body[held] is None, held
+    assert body["signers"] == []
+    assert report.record["insured"] not in r.text and report.record["policy_no"] not in r.text
+
+
+def test_with_the_qr_token_verify_shows_the_printed_facts_and_the_status(
+    app_client: TestClient, report: Archived
+) -> None:
+    r = app_client.get(f"/v1{report.path}")
+    assert r.status_code == 200
+    body = r.json()
     assert body["authentic"] is True and body["reasons"] == [] and body["current"] is True
+    assert body["disclosure"] == "holder"
     assert body["id"] == report.id
     assert body["type"] == "report"
     assert body["title"] == report.record["title"]
     assert body["insured"] == report.record["insured"]
     assert body["policy_no"] == report.record["policy_no"]
-    assert body["created_at"] == report.record["created_at"]
+    china = timezone(timedelta(hours=8))
+    for day in ("created_at", "retain_until"):  # the day, as printed; not the exact moment
+        assert body[day] == datetime.fromisoformat(report.record[day]).astimezone(
+            china).date().isoformat()
     assert body["sha256"] == hashlib.sha256(report.pdf).hexdigest()
     assert body["content_sha256"] == report.record["content_sha256"]
-    assert body["retain_until"] == report.record["retain_until"]
     assert body["legal_hold"] is False and body["superseded_by"] is None
     (signer,) = body["signers"]
     assert signer["trusted"] and signer["intact"] and signer["covers_whole_file"]
     assert "AZX" in signer["subject"]
-    assert "qr" not in body  # no claim was given
     text = r.text
     for secret in ("tenant", "验证测试", "created_by", "idempotency", "version_id", "source",
                    "azx_", "\"data\"", "manifest", "records/"):
@@ -507,7 +525,8 @@ def test_superseded_record_links_to_its_correction(
                         json={**examples["report-shandong"], "supersedes": old.id})
     assert r.status_code == 201, r.text
     new_id = r.json()["id"]
-    body = app_client.get(f"/v1/verify/{old.id}").json()
+    assert app_client.get(f"/v1/verify/{old.id}").json()["superseded_by"] is None  # no token
+    body = app_client.get(f"/v1{old.path}").json()
     assert body["superseded_by"] == new_id
     assert body["authentic"] is True and body["current"] is False
     assert [n["code"] for n in body["notices"]] == ["superseded"]

@@ -7,12 +7,12 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 
 from api.body import body_schema, json_body, limited, read_payload
 from api.deps import ClientKey, Ctx, CurrentCaller
-from domain.common import Text
+from domain.common import Model, Text
 from domain.errors import DomainValidationError, NotFound
 from domain.jsonvalue import text_problem
 from services.archive import IdempotencyKey
@@ -78,12 +78,12 @@ def get_document(name: str, caller: CurrentCaller, ctx: Ctx) -> Any:
                     headers={"Content-Disposition": f'inline; filename="{part.filename}"'})
 
 
-class RetentionRequest(BaseModel):
+class RetentionRequest(Model):
     retain_until: datetime = Field(title="新的保存期限")
     reason: Text = Field(min_length=1, title="原因（理赔、争议、事故调查等）")
 
 
-class LegalHoldRequest(BaseModel):
+class LegalHoldRequest(Model):
     on: bool = Field(title="是否保全")
     reason: Text = Field(min_length=1, title="原因")
 

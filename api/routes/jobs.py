@@ -7,11 +7,12 @@ from typing import IO, Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse, StreamingResponse
-from pydantic import BaseModel, Field
+from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 
 from api.body import body_schema, json_body, read_limited
 from api.deps import ClientKey, Ctx, CurrentCaller
+from domain.common import Model
 
 __all__ = ["router"]
 
@@ -71,7 +72,7 @@ def batch_documents(batch_id: str, caller: CurrentCaller, ctx: Ctx) -> Streaming
         "Content-Disposition": f'attachment; filename="{batch_id}-documents.zip"'})
 
 
-class WebhookRequest(BaseModel):
+class WebhookRequest(Model):
     url: str = Field(min_length=1, max_length=2000, title="接收事件的 http(s) 地址")
 
 

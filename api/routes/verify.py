@@ -16,6 +16,7 @@ from starlette.datastructures import UploadFile
 
 from api.body import limited, read_limited
 from api.deps import Ctx
+from domain.budget import check_pdf_upload
 from domain.errors import DomainValidationError
 
 router = APIRouter(tags=["verify"])
@@ -54,6 +55,7 @@ def verify_record(record_id: str, ctx: Ctx, h: Token = None, k: Token = None,
              summary="核验 PDF 文件 / verify a PDF file (raw application/pdf or multipart file)")
 async def verify_upload(request: Request, ctx: Ctx) -> dict[str, Any]:
     pdf = await _read_pdf(request, ctx.settings.max_body_bytes)
+    await run_in_threadpool(check_pdf_upload, pdf, ctx.settings.verify_max_pages)
     return await run_in_threadpool(ctx.verifier.verify_pdf, pdf)
 
 
@@ -104,8 +106,11 @@ li{margin:6px 0}
 
 
 def _date(iso: str | None) -> str:
+    """A day (the verify answer gives days, as printed in China) or a full ISO moment."""
     if not iso:
         return "—"
+    if len(iso) == 10:
+        return iso
     return datetime.fromisoformat(iso).astimezone(_CHINA).strftime("%Y-%m-%d")
 
 
@@ -138,7 +143,14 @@ def _page(r: dict[str, Any]) -> str:
     signers = "、".join(s["name"] or s["subject"] or s["field"] for s in r["signers"])
     rows = [
         _row("编号 / Record ID", r["id"] or ""),
-        _row("文书类型 / Document", r["title"] or ""),
+        _row("文书类型 / Document", r["title"] or r["type"] or ""),
+    ]
+    if r.get("disclosure") != "holder":  # without the QR's token: only what anyone may know
+        rows.append(_row("更多信息 / More", "扫描文书上的二维码可查看签署方、日期、保存期限等 / scan "
+                                          "the document's QR code to see its signers, dates and "
+                                          "retention"))
+        return _page_doc(r, banner, rows)
+    rows += [
         _row("被保险人 / Insured", r["insured"] or ""),
         _row("保单号 / Policy No.", r["policy_no"] or ""),
         _row("日期 / Date", _date(r["created_at"])),
@@ -158,6 +170,10 @@ def _page(r: dict[str, Any]) -> str:
                          "签名有效 / genuine" if qr.get("signature_valid") and not any(
                              x["code"].startswith("qr_") for x in r["reasons"])
                          else "无效 / not genuine"))
+    return _page_doc(r, banner, rows)
+
+
+def _page_doc(r: dict[str, Any], banner: tuple[str, str, str], rows: list[str]) -> str:
     items = "".join(
         f"<li>{escape(x['message_zh'])}<br><small>{escape(x['message_en'])}</small></li>"
         for x in [*r["reasons"], *r["notices"]])

@@ -158,7 +158,7 @@ def assert_archive_whole(settings: Settings, accepted: Mapping[str, str],
         assert staged == 0, f"{staged} parts still staged"
         report = run_fixity(ctx.engine, ctx.store, ctx.settings)
         assert report.worst in (None, "info"), report.as_dict()
-        diff = compare_registry(ctx.engine, ctx.store)
+        diff = compare_registry(ctx.engine, ctx.store, ctx.key_ring.public_keys())
         assert diff.equal, diff.as_dict()
         return {"records": len(accepted), "fixity_objects": report.checked_objects}
     finally:

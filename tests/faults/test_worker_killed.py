@@ -47,6 +47,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
         "AZX_TASK_SOFT_TIME_LIMIT": "50",
         "AZX_TASK_TIME_LIMIT": "60",
         "AZX_SWEEP_INTERVAL": "5",
+        "AZX_WEBHOOK_ALLOW_HOSTS": '["127.0.0.1"]',  # the webhook receiver is on loopback
     }
     try:
         with running_cluster(tmp_path_factory.mktemp("distributed"),

@@ -14,17 +14,20 @@ from pathlib import Path
 
 from core.settings import Settings
 
-__all__ = ["ACCESS_KEY", "Owner", "is_our_weed", "kill_weed", "running_owner"]
+__all__ = ["ACCESS_KEY", "BUCKET", "Owner", "is_our_weed", "kill_weed", "running_owner"]
 
 ROOT = Path(__file__).resolve().parents[2]
 ACCESS_KEY: str = Settings.model_fields["s3_access_key"].default  # what open_object_store uses
+BUCKET: str = Settings.model_fields["s3_bucket"].default
 
 _OWNER = """
 import sys
 from pathlib import Path
+from core.settings import Settings
 from storage.embedded_s3 import EmbeddedS3
 
-server = EmbeddedS3(Path(sys.argv[1]), sys.argv[2], stop_timeout=1.0).start()
+settings = Settings(data_dir=Path(sys.argv[1]), s3_access_key=sys.argv[2], s3_bucket=sys.argv[3])
+server = EmbeddedS3.from_settings(settings, stop_timeout=1.0).start()  # as azx serve does
 print(server.pid, flush=True)
 sys.stdin.read()  # runs until the test closes stdin (or kills it)
 server.stop()
@@ -55,11 +58,12 @@ def kill_weed(pid: int, root: Path) -> None:
 
 
 @contextlib.contextmanager
-def running_owner(data_dir: Path) -> Iterator[Owner]:
-    """A child process that started the embedded store of `data_dir` and keeps it running
-    until the block ends (then stops it; a left-over weed is killed)."""
+def running_owner(data_dir: Path, bucket: str = BUCKET) -> Iterator[Owner]:
+    """A child process that started the embedded store of `data_dir` for `bucket` (the one
+    bucket its service identity may use) and keeps it running until the block ends (then
+    stops it; a left-over weed is killed)."""
     proc = subprocess.Popen(
-        [sys.executable, "-c", _OWNER, str(data_dir), ACCESS_KEY],
+        [sys.executable, "-c", _OWNER, str(data_dir), ACCESS_KEY, bucket],
         cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     assert proc.stdout is not None and proc.stdin is not None

@@ -15,15 +15,20 @@ from pathlib import Path
 
 import pytest
 from minio.commonconfig import COMPLIANCE
+from minio.error import S3Error
+from minio.versioningconfig import SUSPENDED, VersioningConfig
 
 from core.settings import Settings
 from storage import (
     EmbeddedS3,
     MinioObjectStore,
+    PermissionDenied,
     StorageUnavailable,
     StoreInUse,
     open_object_store,
+    prepare_bucket,
 )
+from storage.access import S3Credentials
 from storage.embedded_s3 import LOOPBACK, listening_addresses
 
 
@@ -85,6 +90,25 @@ def test_secret_generated_once_with_0600(tmp_path: Path) -> None:
     assert not (tmp_path / "other" / "seaweedfs" / "s3.secret").exists()
 
 
+def test_the_admin_secret_is_a_second_secret_generated_once_with_0600(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path)
+    server = EmbeddedS3.from_settings(settings)
+    admin, service = server.admin_credentials, server.service_credentials
+    path = tmp_path / "seaweedfs" / "s3-admin.secret"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert len(admin.secret_key) >= 32 and admin.secret_key != service.secret_key
+    assert admin.access_key != service.access_key == settings.s3_access_key
+    assert EmbeddedS3.from_settings(settings).admin_credentials == admin
+    assert admin.secret_key not in repr(admin)
+    given = Settings(data_dir=tmp_path / "other", s3_admin_access_key="root",
+                     s3_admin_secret_key="given-admin-secret")
+    assert EmbeddedS3.from_settings(given).admin_credentials == S3Credentials(
+        "root", "given-admin-secret")
+    assert not (tmp_path / "other" / "seaweedfs" / "s3-admin.secret").exists()
+    with pytest.raises(ValueError, match="different access keys"):
+        EmbeddedS3(tmp_path, "same", admin_access_key="same")
+
+
 def test_start_failure_reports_log_tail(tmp_path: Path) -> None:
     server = EmbeddedS3(tmp_path, "ak", weed=Path("/bin/false"), startup_timeout=5)
     with pytest.raises(StorageUnavailable, match=r"exited with code 1"):
@@ -104,23 +128,46 @@ def test_unreachable_server_fails_fast() -> None:
     assert time.monotonic() - started < 5
 
 
+def _outside(s3_server: EmbeddedS3, tmp_path: Path, bucket: str, *, admin: bool) -> Settings:
+    """Settings reaching `s3_server` as an outside S3, with or without the admin identity."""
+    extra = {}
+    if admin:
+        extra = {"s3_admin_access_key": s3_server.admin_credentials.access_key,
+                 "s3_admin_secret_key": s3_server.admin_credentials.secret_key}
+    return Settings(data_dir=tmp_path, s3_endpoint=s3_server.endpoint,
+                    s3_access_key=s3_server.access_key, s3_secret_key=s3_server.secret_key,
+                    s3_bucket=bucket, **extra)
+
+
 @pytest.mark.s3
 def test_open_object_store_external_endpoint(s3_server: EmbeddedS3, tmp_path: Path) -> None:
-    settings = Settings(
-        data_dir=tmp_path,
-        s3_endpoint=s3_server.endpoint,
-        s3_access_key=s3_server.access_key,
-        s3_secret_key=s3_server.secret_key,
-        s3_bucket=f"azx-open-{uuid.uuid4().hex[:8]}",
-    )
+    settings = _outside(s3_server, tmp_path, f"azx-open-{uuid.uuid4().hex[:8]}", admin=True)
     store, server = open_object_store(settings)
     try:
         assert server is None
         assert isinstance(store, MinioObjectStore)
-        lock = store.client.get_object_lock_config(settings.s3_bucket)
-        assert (lock.mode, lock.duration) == (COMPLIANCE, settings.retention_years)
+        config = store.bucket_config()
+        assert (config.lock_mode, config.lock_duration) == (COMPLIANCE, settings.retention_years)
+        assert config.versioning == "Enabled"
     finally:
         store.close()
+
+
+@pytest.mark.s3
+def test_an_outside_bucket_set_up_beforehand_needs_only_the_service_identity(
+        s3_server: EmbeddedS3, tmp_path: Path) -> None:
+    bucket = f"azx-pre-{uuid.uuid4().hex[:8]}"
+    prepare_bucket(_outside(s3_server, tmp_path, bucket, admin=True))
+    store, _ = open_object_store(_outside(s3_server, tmp_path, bucket, admin=False))
+    store.close()
+
+
+@pytest.mark.s3
+def test_without_an_admin_identity_a_missing_outside_bucket_is_refused_with_the_remedy(
+        s3_server: EmbeddedS3, tmp_path: Path) -> None:
+    settings = _outside(s3_server, tmp_path, f"azx-none-{uuid.uuid4().hex[:8]}", admin=False)
+    with pytest.raises(PermissionDenied, match="AZX_S3_ADMIN_ACCESS_KEY"):
+        open_object_store(settings)
 
 
 @pytest.mark.s3
@@ -166,6 +213,34 @@ def test_embedded_restart_keeps_locked_data_and_stops_firmly(tmp_path: Path) -> 
         store.put_locked("r/2.pdf", b"%PDF-2", "application/pdf", until)
         assert sorted(store.list("r/")) == ["r/1.pdf", "r/2.pdf"]
         assert store.get("r/1.pdf") == b"%PDF-1"
+    finally:
+        store.close()
+        server.stop()
+
+
+@pytest.mark.s3
+@pytest.mark.slow
+def test_a_data_dir_of_the_one_identity_version_gets_both_identities_at_its_next_start(
+        tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path)
+    until = datetime.now(UTC).replace(microsecond=0) + timedelta(days=5 * 366)
+    # the one identity, as earlier versions started it, writing through the service's key
+    with EmbeddedS3(tmp_path, settings.s3_access_key, stop_timeout=1.0) as before:
+        old = MinioObjectStore(before.endpoint, before.access_key, before.secret_key,
+                               settings.s3_bucket)
+        with old:
+            old.ensure_bucket(default_retention_years=5)
+            v = old.put_locked("r/1.pdf", b"%PDF-old", "application/pdf", until)
+
+    store, server = open_object_store(settings)
+    assert server is not None
+    server.stop_timeout = 1.0
+    try:
+        assert isinstance(store, MinioObjectStore)
+        assert store.get("r/1.pdf", v.version_id) == b"%PDF-old"  # same service key and secret
+        with pytest.raises(S3Error) as refused:  # but it no longer has every right
+            store.client.set_bucket_versioning(settings.s3_bucket, VersioningConfig(SUSPENDED))
+        assert refused.value.code == "AccessDenied"
     finally:
         store.close()
         server.stop()

@@ -79,7 +79,7 @@ def test_a_live_owners_store_is_refused_and_attached_to(owner: Owner, tmp_path: 
     assert (refused.value.owner_pid, refused.value.weed_pid) == (owner.proc.pid, owner.weed_pid)
     assert not second.running and is_our_weed(owner.weed_pid, owner.root)
 
-    settings = Settings(data_dir=tmp_path, s3_bucket=f"azx-attach-{uuid.uuid4().hex[:8]}")
+    settings = Settings(data_dir=tmp_path)  # the owner's bucket: its service may use no other
     store, server = open_object_store(settings, attach=True)
     try:
         assert server is None  # nothing of ours to stop: the owner's server is used
