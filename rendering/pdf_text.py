@@ -28,6 +28,7 @@ import math
 import operator
 import re
 import sys
+import threading
 import zlib
 from array import array
 from collections.abc import Iterator
@@ -48,8 +49,18 @@ def page_texts(pdf: bytes) -> list[str]:
 # -- the general reader ----------------------------------------------------------------------
 
 
+# PDFium is not thread-safe (pypdfium2 says so): one document at a time per process. Requests
+# and job threads prove PDFs concurrently; the fast reader, which needs no lock, serves most.
+_PDFIUM = threading.Lock()
+
+
 def general_page_texts(pdf: bytes) -> list[str]:
     """Every page's characters that stand inside the page's visible box (PDFium)."""
+    with _PDFIUM:
+        return _general_page_texts(pdf)
+
+
+def _general_page_texts(pdf: bytes) -> list[str]:
     import pypdfium2 as pdfium
     import pypdfium2.raw as raw
 
@@ -677,18 +688,15 @@ def _read_runs(shown: list[bytes], reader: _Reader) -> tuple[
     move a glyph back and on, at most, in ems. None when a run is not of the usual shape (TJ
     arrays and Tj strings only), or its strings are not read in bulk. Each run is read once
     for all showing the same in the document (see :func:`_read_new_runs`)."""
-    try:
-        codes = list(map(reader.run_codes.__getitem__, shown))
-    except KeyError:  # runs new to the document
-        if not _read_new_runs(list({run: None for run in shown if run not in reader.run_codes}),
-                              reader):
-            return None
-        codes = list(map(reader.run_codes.__getitem__, shown))
+    new = set(shown).difference(reader.run_codes)
+    if new and not _read_new_runs(list(new), reader):
+        return None
     back = on = 0.0
     if reader.run_moves:  # few runs: their adjustments
         for run in reader.run_moves.keys() & shown:
             back, on = max(back, reader.run_moves[run][0]), max(on, reader.run_moves[run][1])
-    return codes, list(map(reader.run_lengths.__getitem__, shown)), back, on
+    return (list(map(reader.run_codes.__getitem__, shown)),
+            list(map(reader.run_lengths.__getitem__, shown)), back, on)
 
 
 def _read_new_runs(runs: list[bytes], reader: _Reader) -> bool:
