@@ -199,7 +199,8 @@ def make_http_client(
     """Pool with a short connect timeout and few retries, so a dead server fails in seconds.
 
     Only connection failures are retried for writes (the request never reached the server);
-    GET/HEAD are also retried on 502/503/504.
+    GET/HEAD are also retried on 500/502/503/504 — a SeaweedFS that has just started answers
+    reads with 500 InternalError until its volumes are registered (as AWS SDKs retry 500s).
     """
     return urllib3.PoolManager(
         timeout=urllib3.Timeout(connect=connect_timeout, read=read_timeout),
@@ -207,14 +208,14 @@ def make_http_client(
         cert_reqs="CERT_REQUIRED",
         ca_certs=os.environ.get("SSL_CERT_FILE") or certifi.where(),
         retries=urllib3.Retry(
-            total=2,
+            total=3,
             connect=2,
             read=0,
-            status=2,
+            status=3,
             other=0,
             redirect=0,
-            backoff_factor=0.2,
-            status_forcelist=(502, 503, 504),
+            backoff_factor=0.25,
+            status_forcelist=(500, 502, 503, 504),
             allowed_methods=frozenset({"GET", "HEAD"}),
             raise_on_status=False,
         ),
