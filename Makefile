@@ -1,17 +1,24 @@
 # make run   — set up everything and start the service on its embedded defaults
 # make test  — set up everything and run the tests
-.PHONY: setup run test lint bench
+.PHONY: setup setup-tests run test lint check bench
 
 setup:
 	./scripts/setup.sh
 
+setup-tests:  # and what only the tests use (LibreOffice)
+	./scripts/setup.sh --tests
+
 run: setup
 	.venv/bin/azx serve
 
-test: setup lint
+test: setup-tests
+	$(MAKE) --no-print-directory check
 	.venv/bin/pytest -q -p no:cacheprovider
 
 lint: setup
+	$(MAKE) --no-print-directory check
+
+check:
 	.venv/bin/ruff check .
 	.venv/bin/lint-imports
 	.venv/bin/mypy domain api core rendering storage signing services workers cli

@@ -13,11 +13,12 @@ from fastapi.responses import JSONResponse
 from api.errors import install_error_handlers
 from api.hygiene import RefuseControlCharacters
 from api.ratelimit import install_rate_limits
-from api.routes import documents, forms, jobs, risk, verify
+from api.routes import calendar, documents, forms, jobs, policies, risk, verify
 from api.routes import hazards as hazard_routes
 from api.routes import riskmap as riskmap_routes
 from core.settings import Settings, get_settings
 from services.context import open_context
+from services.render import load_annex_specs
 
 __all__ = ["app", "create_app"]
 
@@ -32,6 +33,7 @@ under a 5-year compliance lock. Every `/v1` call needs `Authorization: Bearer <A
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    load_annex_specs()  # every annex spec typed and its bind paths checked, before any request
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -58,6 +60,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(jobs.router)
     app.include_router(hazard_routes.router)
     app.include_router(riskmap_routes.router)
+    app.include_router(calendar.router)
+    app.include_router(policies.router)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:

@@ -14,6 +14,9 @@
   azx batch submit FILE.ndjson [--url --key]  submit a batch to a running service, show progress,
                                               write FILE.results.csv (--zip: the PDFs too)
   azx worker [-- CELERY ARGS]                 a Celery worker (needs AZX_BROKER_URL)
+  azx obligations POLICY_NO | --state overdue|due_soon [--profile P] [--url --key]
+                                              a policy's obligations (or the tenant's late ones)
+                                              as a table (exit 1 when something is overdue)
 
 Exit codes: 0 done (authentic, clean), 1 a finding (not authentic, problems found), 2 the command
 could not run (usage, storage, a running service in the way): one line on stderr, no traceback.
@@ -580,6 +583,9 @@ def build_parser() -> argparse.ArgumentParser:
     w.add_argument("celery_args", nargs=argparse.REMAINDER,
                    help="after --: passed to celery worker unchanged")
     w.set_defaults(func=cmd_worker)
+    from cli.obligations import add_parser as add_obligations
+
+    add_obligations(sub)  # azx obligations POLICY_NO | --state overdue|due_soon
     return p
 
 

@@ -96,6 +96,16 @@ class Settings(BaseSettings):
         "(tests, private deployments). Empty: public addresses only, checked after DNS at "
         "registration and at every delivery")
 
+    # Obligations (services/obligations.py): deadlines from the standards, on working days.
+    obligation_lead_working_days: int = Field(
+        2, ge=0, le=30, description="An obligation still due is 'due soon' (webhook "
+        "obligation.due_soon, GET /v1/obligations?state=due_soon) when its deadline is at most "
+        "this many working days away")
+    obligation_scan_interval: float = Field(
+        300.0, gt=0, description="Seconds between the sweep's passes that judge every policy's "
+        "obligations and send obligation.due_soon / obligation.overdue (once per obligation and "
+        "state)")
+
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: str = "INFO"

@@ -23,6 +23,7 @@ PROFILES: dict[str, str] = {
     "shandong": "山东省交通运输行业（鲁交安委办函〔2024〕45号 附件2–6）",
     "national": "AQ 9010.1-2025（征求意见稿）附录A",
     "chengdu": "成都市安全生产责任保险事故预防技术服务规范 附录C–E",
+    "wenzhou": "温州市安全生产责任保险事故预防服务暂行标准（温安委办〔2020〕4号）；表式用全国 AQ 9010.1-2025 附录A",
 }
 
 TYPES: dict[str, str] = {
@@ -31,6 +32,7 @@ TYPES: dict[str, str] = {
     "report": "服务报告",
     "callback": "回访表",
     "annual_evaluation": "总结评估报告",
+    "complaint": "投诉处理记录",
 }
 
 Check = Callable[[Any], list[Problem]]
@@ -58,9 +60,10 @@ def _risk_levels_agree(obj: Any) -> list[Problem]:
     return check_risk_rows(obj.risks, ("risks",))
 
 
-_S = "000_a04cad96e37f2d81.txt"
-_C = "001_3fc616084e0abfd0.txt"
-_N = "004_bba49dd4fae2d316.txt"
+# What users see names the standard and its clause, never a file of the project's sources.
+_S = "山东省交通运输行业安责险事故预防技术服务规范（鲁交安委办函〔2024〕45号）"
+_C = "成都市安全生产责任保险事故预防技术服务规范"
+_N = "AQ 9010.1-2025（征求意见稿）"
 
 CATALOG: dict[tuple[str, str], FormKind] = {
     (k.type, k.profile): k
@@ -93,6 +96,10 @@ for _type, _title, _source, _model, _checks in _CHENGDU_TABLES:
     CATALOG[(_type, "chengdu")] = FormKind(_type, "chengdu", _title, _source, _model, _checks)
     TYPES.setdefault(_type, _title)
 
+from domain.catalog_additions import KINDS as _ADDED  # noqa: E402  complaints, Wenzhou
+
+CATALOG.update({(k.type, k.profile): k for k in _ADDED})
+
 
 def get_kind(doc_type: str, profile: str | None) -> FormKind:
     """The form for ``doc_type`` in ``profile`` (default: the only or the Shandong variant)."""
@@ -120,5 +127,7 @@ def get_kind(doc_type: str, profile: str | None) -> FormKind:
 
 def parse_data(kind: FormKind, raw: Any) -> BaseModel:
     """Validate the posted ``data`` object for ``kind``, raising every problem at once."""
-    model: BaseModel = parse_model(kind.model, raw, ("data",), kind.checks)
+    from domain.documents.consistency import check_same_names
+
+    model: BaseModel = parse_model(kind.model, raw, ("data",), (*kind.checks, check_same_names))
     return model

@@ -57,6 +57,7 @@ DOC_TYPE_CODES: Final = MappingProxyType(
         "report": "RPT",
         "callback": "CBK",
         "annual_evaluation": "EVA",
+        "complaint": "CMP",
         **{f"chengdu_table_{n}": f"T{n:02d}" for n in range(1, 14)},
         "paper_scan": "SCN",
         "hazard_ledger": "HZL",

@@ -26,12 +26,17 @@ __all__ = [
     "Signature",
     "Signatures",
     "Source",
+    "Spacer",
     "Table",
     "Text",
 ]
 
 CHECKED = "☑"
 UNCHECKED = "□"
+#: Opens every note the service adds to an annex (the bands in force, a line the standard does
+#: not have): printed small and grey after this mark, so that a reader never takes it for the
+#: standard's own words.
+NOTE_MARK = "【系统补充】"
 
 
 #: Where a printed value comes from in the request body, e.g. ``("data", "hazards", 3,
@@ -53,7 +58,7 @@ class Text:
 class Blank:
     """A fill-in line: ``____`` on a blank form."""
 
-    width: int = 8  # in characters
+    width: int | None = 8  # in characters; None: ruled to the right edge of the line
 
 
 @dataclass(frozen=True)
@@ -88,7 +93,7 @@ Inline = Text | Blank | Check | Image
 @dataclass(frozen=True)
 class Heading:
     text: str
-    level: int = 1  # 0 = document title, 1 = 一、, 2 = （一）/1.
+    level: int = 1  # 0 = a title (a cover's, set as the document title), 1 = 一、, 2 = （一）/1.
 
 
 @dataclass(frozen=True)
@@ -97,6 +102,25 @@ class Paragraph:
     indent: bool = False
     align: Literal["left", "center", "right"] = "left"
     small: bool = False
+    # a note of the service, not the standard's text: starts with NOTE_MARK, printed small, grey
+    note: bool = False
+
+
+#: The pitch of the ruled lines of a write-in area (a blank form's 四、工作建议): room for
+#: handwriting, as the write-in rows of tables (rendering/spec.py WRITE_IN_MM).
+WRITE_IN_LINE_MM = 8.0
+
+
+def is_write_in_line(b: Paragraph) -> bool:
+    """A paragraph that is nothing but a line ruled to the right edge: a line to write on."""
+    return len(b.inlines) == 1 and isinstance(b.inlines[0], Blank) and b.inlines[0].width is None
+
+
+@dataclass(frozen=True)
+class Spacer:
+    """Vertical space (a cover's layout)."""
+
+    mm: float
 
 
 @dataclass(frozen=True)
@@ -144,7 +168,7 @@ class PageBreak:
     pass
 
 
-Block = Heading | Paragraph | Table | Signatures | PageBreak
+Block = Heading | Paragraph | Table | Signatures | PageBreak | Spacer
 
 
 @dataclass

@@ -26,7 +26,7 @@ from domain.documents.chengdu_tables import (
 from domain.risk import format_decimal, profile_bands
 from rendering.values import DATA, MISSING, DataPath, Overlay
 
-__all__ = ["BLANK_LEDGER_ROWS", "EMPTY", "chengdu_table_extras", "chengdu_table_sources"]
+__all__ = ["BLANK_LEDGER_ROWS", "EMPTY", "chengdu_table_extras"]
 
 #: An empty cell in a fixed table on a blank form (``None`` there prints ／, as on a filled form).
 EMPTY = " "
@@ -50,11 +50,6 @@ def _numbered(items: Iterable[str]) -> Any:
     return text or MISSING
 
 
-def _note(text: str) -> list[_Over]:
-    """A one-row list for a fixed one-cell table: text that must print on blank forms too."""
-    return [_Over(text=text)]
-
-
 def _survey(model: Any) -> dict[str, Any]:
     entries = model.survey if model is not None else {}
     rows = []
@@ -72,7 +67,7 @@ def _survey(model: Any) -> dict[str, Any]:
 
 def _analysis(model: Any) -> dict[str, Any]:
     if model is None:
-        return {"bands_note": _note(f"风险等级判定：{profile_bands('chengdu').describe()}")}
+        return {"bands": profile_bands("chengdu").describe()}
     rows = []
     for i, r in enumerate(model.rows):
         row: AnalysisRow = r
@@ -83,7 +78,7 @@ def _analysis(model: Any) -> dict[str, Any]:
         "rows": rows,
         "ls": True if model.method == "ls" else MISSING,
         "lec": True if model.method == "lec" else MISSING,
-        "bands_note": _note(f"风险等级判定：{bands_for(model.method).describe()}"),
+        "bands": bands_for(model.method).describe(),
     }
 
 
@@ -159,10 +154,12 @@ def _team(model: Any) -> dict[str, Any]:
 
 
 def _evaluation(model: Any) -> dict[str, Any]:
+    """The printed elements 1.1–7.2: the appendix's 评估结果 guidance, and on a filled form the
+    evaluator's result in a cell of its own (never run on from the standard's words)."""
     results = model.results if model is not None else {}
     return {"eval_rows": [
-        _Over(element=it.element, content=it.content, method=it.method,
-              result=_lines(it.result, results.get(it.key)),
+        _Over(element=it.element, content=it.content, method=it.method, guidance=it.result,
+              result=results.get(it.key) if model is not None else EMPTY,
               sources={"result": _at("results", it.key)} if results.get(it.key) else None)
         for it in EVALUATION_ITEMS
     ]}
@@ -179,23 +176,6 @@ _EXTRAS = {
     "chengdu_table_12": _team,
     "chengdu_table_13": _evaluation,
 }
-
-
-#: Extras that print posted text (numbered lists of posted items, a name with a phone number):
-#: the data path each comes from.
-_SOURCES: dict[str, dict[str, DataPath]] = {
-    "chengdu_table_8": {"manager_line": _at("safety_manager"), "mgmt_desc": _at("issues"),
-                        "mgmt_sugg": _at("issues"), "training_desc": _at("issues"),
-                        "training_sugg": _at("issues")},
-    "chengdu_table_11": {"provider_name": _at("provider"), "basis": _at("basis"),
-                         "key_issues": _at("key_issues"), "suggestions": _at("suggestions"),
-                         "main_hazards": _at("main_hazards")},
-}
-
-
-def chengdu_table_sources(kind_type: str) -> dict[str, DataPath]:
-    """The extras of ``kind_type`` that print posted text, with their data paths."""
-    return dict(_SOURCES.get(kind_type, {}))
 
 
 def chengdu_table_extras(kind_type: str, model: Any | None) -> dict[str, Any]:

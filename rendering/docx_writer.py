@@ -1,30 +1,34 @@
-"""Document tree → DOCX through docxtpl: the base template (templates/annex/base.docx) carries
-page setup, fonts, styles and the 第 X 页 共 Y 页 footer; the body is a sub-document built from
-the same tree the PDF is drawn from."""
+"""Document tree → DOCX that matches the PDF: the same column widths (rendering/layout.py) with a
+``w:tblGrid`` equal to the cells, row heights for write-in areas (``w:trHeight``, at least the
+PDF's), header rows that repeat (``w:tblHeader``), short rows kept whole (``w:cantSplit``, the
+rule of rendering/pagination.py), captions and headings kept with what follows (``w:keepNext``),
+write-in lines ruled to the right edge (a right tab with an underscore leader), landscape
+sections where the PDF is landscape.
+
+The base template (templates/annex/base.docx) carries page setup, fonts, styles and the 第 X 页
+共 Y 页 footer; the body is written as WordprocessingML text in one pass (every value escaped:
+data never becomes markup) and parsed once — building it element by element through python-docx
+took three times as long as the Typst PDF of a long report.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import logging
+import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from xml.sax.saxutils import escape
 
 from docx import Document as open_docx
-from docx.enum.section import WD_ORIENT
-from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
-from docx.oxml import OxmlElement
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml import parse_xml
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
-from docx.table import Table as DocxTable
-from docx.table import _Cell
-from docx.text.paragraph import Paragraph as DocxParagraph
-from docxtpl import DocxTemplate
-from docxtpl.subdoc import Subdoc
 from PIL import Image as PILImage
 
 from rendering.blocks import (
+    WRITE_IN_LINE_MM,
     Blank,
     Block,
     Cell,
@@ -36,22 +40,30 @@ from rendering.blocks import (
     PageBreak,
     Paragraph,
     Signatures,
+    Spacer,
     Table,
     Text,
+    is_write_in_line,
 )
-from rendering.pagination import breakable_rows
+from rendering.layout import cell_padding_mm, column_widths_mm, text_width_mm
+from rendering.pagination import PT_MM, advance_em, breakable_rows, cell_grid
 
 __all__ = ["BASE_DOCX", "document_docx"]
 
 log = logging.getLogger("azx.rendering")
 
 BASE_DOCX = Path(__file__).resolve().parent.parent / "templates" / "annex" / "base.docx"
-TEXT_WIDTH_CM = 17.0
-TEXT_WIDTH_LANDSCAPE_CM = 25.7
 PHOTO_MAX_H_CM = 4.0
 PHOTO_MAX_H_CELL_CM = 1.8
-_ALIGN = {"left": WD_ALIGN_PARAGRAPH.LEFT, "center": WD_ALIGN_PARAGRAPH.CENTER,
-          "right": WD_ALIGN_PARAGRAPH.RIGHT}
+#: The four-colour map's height (as both PDF engines): under a third of a page, so that moving
+#: it to the next page never leaves a third of a page empty.
+MAP_MAX_H_MM = 65.0
+_TWIPS_MM = 1440 / 25.4
+_EMU_CM = 360000
+_CELL_MARGIN_V_TW = 57  # 1 mm (the engines' 1.2 mm less Word's taller single line)
+_JC = {"left": "left", "center": "center", "right": "right"}
+_BOX_FONT = ('<w:rFonts w:ascii="Segoe UI Symbol" w:hAnsi="Segoe UI Symbol" '
+             'w:eastAsia="Segoe UI Symbol" w:cs="Segoe UI Symbol"/>')
 
 
 @lru_cache(maxsize=1)
@@ -64,230 +76,329 @@ def _clean(text: str) -> str:
     return "".join(ch for ch in text if ch in "\t\n" or (ord(ch) >= 0x20 and ch not in "\ufffe\uffff"))
 
 
-def _add_text(p: DocxParagraph, text: str, bold: bool = False) -> None:
-    lines = _clean(text).split("\n")
-    for n, line in enumerate(lines):
-        if n:
-            p.add_run().add_break(WD_BREAK.LINE)
-        run = p.add_run(line)  # python-docx turns \t into a w:tab
-        run.bold = bold or None
+_HYPHENATED = re.compile(r"(?<=[0-9A-Za-z])-(?=[0-9A-Za-z])")
 
 
-def _photo(p: DocxParagraph, img: Image, max_w_cm: float) -> None:
-    if img.mime == "image/svg+xml":
-        try:
-            png = img.fallback_png
-        except (OSError, ValueError):  # the document still prints without its map
-            log.warning("risk map not drawn for Word", exc_info=True)
-            return
-        if png is None:
-            return
-        img = Image(png, "image/png", img.caption, img.kind)
-    with PILImage.open(io.BytesIO(img.data)) as im:
-        w, h = im.size
-    max_h = 15.0 if img.kind == "map" else PHOTO_MAX_H_CM
-    width = min(max_w_cm, max_h * w / max(h, 1), w / 96 * 2.54 * (2 if img.kind == "map" else 1))
-    run = p.add_run()
-    run.add_picture(io.BytesIO(img.data), width=Cm(max(width, 0.5)))
-    if img.caption:
-        run.add_break(WD_BREAK.LINE)
-        p.add_run(_clean(img.caption)).font.size = Pt(8)
+def _no_break(text: str) -> str:
+    """``text`` escaped, a hyphen inside a code or number (AQ 9010-2019, 028-8456) as Word's
+    non-breaking hyphen: a line breaks there in no PDF engine either."""
+    out = escape(text)
+    if "-" not in out:
+        return out
+    return _HYPHENATED.sub('</w:t><w:noBreakHyphen/><w:t xml:space="preserve">', out)
 
 
-def _inlines(p: DocxParagraph, items: tuple[Inline, ...], max_w_cm: float) -> None:
-    for i in items:
-        if isinstance(i, Text):
-            _add_text(p, i.text, i.bold)
-        elif isinstance(i, Blank):
-            p.add_run("_" * max(2, i.width * 2 // 2))
-        elif isinstance(i, Check):
-            if i.style == "paren":
-                p.add_run(f"{i.label}（")
-                _box(p, i.mark)
-                p.add_run("）  ")
-            else:
-                _box(p, i.mark)
-                p.add_run(f"{i.label}  ")
-        elif isinstance(i, Image):
-            _photo(p, i, max_w_cm)
+_LINE_MM = 4.3  # one line of 10.5 pt text at Word's 1.15 line spacing
 
 
-def _box(p: DocxParagraph, mark: str) -> None:
-    run = p.add_run(mark)
-    run.font.name = "Segoe UI Symbol"
-    rpr = run._element.get_or_add_rPr()
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = OxmlElement("w:rFonts")
-        rpr.insert(0, fonts)
-    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-        fonts.set(qn(attr), "Segoe UI Symbol")
+def _tw(mm: float) -> int:
+    return round(mm * _TWIPS_MM)
 
 
-def _row_properties(row_el: object, *, header: bool, keep: bool) -> None:
-    """``w:tblHeader`` repeats a header row on every page; ``w:cantSplit`` keeps a short row whole
-    on a page. A tall row has no ``w:cantSplit``: Word would push it whole onto the next page
-    and cut it at the page's foot (rendering/pagination.py decides, as for both PDF engines)."""
-    if not (header or keep):
-        return
-    tr_pr = row_el.get_or_add_trPr()  # type: ignore[attr-defined]
-    if keep:
-        tr_pr.append(OxmlElement("w:cantSplit"))
-    if header:
-        el = OxmlElement("w:tblHeader")
-        el.set(qn("w:val"), "true")
-        tr_pr.append(el)
+class _Writer:
+    """Writes one document's body; images become parts of ``part`` (the main document part)."""
 
+    def __init__(self, part: object, landscape: bool) -> None:
+        self.part = part
+        self.landscape = landscape
+        self.text_mm = text_width_mm(landscape)
+        self.out: list[str] = []
+        self.pic_id = 0
+        self.images: dict[bytes, tuple[str, int, int]] = {}
 
-def _shade(cell: object) -> None:
-    tc_pr = cell._element.get_or_add_tcPr()  # type: ignore[attr-defined]
-    shd = OxmlElement("w:shd")
-    shd.set(qn("w:val"), "clear")
-    shd.set(qn("w:color"), "auto")
-    shd.set(qn("w:fill"), "F2F2F2")
-    tc_pr.append(shd)
+    # -- runs -----------------------------------------------------------------------------
+    @staticmethod
+    def _rpr(bold: bool = False, size_pt: float | None = None, grey: bool = False,
+             box: bool = False) -> str:
+        parts = []
+        if box:
+            parts.append(_BOX_FONT)
+        if bold:
+            parts.append("<w:b/>")
+        if grey:
+            parts.append('<w:color w:val="595959"/>')
+        if size_pt:
+            parts.append(f'<w:sz w:val="{round(size_pt * 2)}"/><w:szCs w:val="{round(size_pt * 2)}"/>')
+        return f"<w:rPr>{''.join(parts)}</w:rPr>" if parts else ""
 
+    def text_runs(self, text: str, rpr: str) -> str:
+        out = []
+        for n, line in enumerate(_clean(text).split("\n")):
+            if n:
+                out.append(f"<w:r>{rpr}<w:br/></w:r>")
+            for m, piece in enumerate(line.split("\t")):
+                if m:
+                    out.append(f"<w:r>{rpr}<w:tab/></w:r>")
+                if piece:
+                    out.append(f'<w:r>{rpr}<w:t xml:space="preserve">{_no_break(piece)}</w:t></w:r>'
+                               .replace("<w:t xml:space=\"preserve\"></w:t>", ""))
+        return "".join(out)
 
-def _vmerge(tc: object, val: str | None) -> None:
-    tc_pr = tc.get_or_add_tcPr()  # type: ignore[attr-defined]
-    el = OxmlElement("w:vMerge")
-    if val:
-        el.set(qn("w:val"), val)
-    tc_pr.append(el)
-
-
-def _table(sd: object, t: Table, text_w: float, landscape: bool) -> None:
-    """Build the table row by row on the XML (python-docx's cell() is quadratic in the size)."""
-    ncols = len(t.widths)
-    total = sum(t.widths) or 1
-    col_cm = [w / total * text_w for w in t.widths]
-    if t.caption:
-        cap = sd.add_paragraph()  # type: ignore[attr-defined]
-        cap.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _add_text(cap, t.caption, bold=True)
-    table: DocxTable = sd.add_table(rows=0, cols=ncols)  # type: ignore[attr-defined]
-    table.style = "Table Grid" if t.borders else None
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    table.autofit = False
-    below: dict[int, tuple[int, int]] = {}  # column → (rows still covered, colspan) from a rowspan
-    breakable = breakable_rows(t, landscape=landscape)
-    for r, row in enumerate(t.rows):
-        docx_row = table.add_row()  # type: ignore[no-untyped-call]
-        _row_properties(docx_row._tr, header=r < t.header_rows, keep=not breakable[r])
-        tcs = list(docx_row._tr.tc_lst)
-        # (start col, span, cell or None=continue or False=no cell left in the row)
-        plan: list[tuple[int, int, Cell | Literal[False] | None]] = []
-        cells = iter(row.cells)
-        c = 0
-        while c < ncols:
-            if c in below:
-                left, span = below[c]
-                plan.append((c, span, None))
-                if left <= 1:
-                    del below[c]
+    def inlines(self, items: tuple[Inline, ...], max_w_cm: float, size_pt: float | None,
+                grey: bool = False, in_cell: bool = False) -> str:
+        rpr = self._rpr(size_pt=size_pt, grey=grey)
+        out = []
+        em_mm = (size_pt or 10.5) * PT_MM
+        line_em = 0.0
+        for i in items:
+            if isinstance(i, Text):
+                out.append(self.text_runs(i.text, self._rpr(i.bold, size_pt, grey)))
+            elif isinstance(i, Blank):
+                if i.width is None:  # ruled to the edge: a right tab with an underscore leader
+                    out.append(f"<w:r>{rpr}<w:tab/></w:r>")
                 else:
-                    below[c] = (left - 1, span)
+                    out.append(f'<w:r>{rpr}<w:t>{"_" * max(2, i.width)}</w:t></w:r>')
+            elif isinstance(i, Check):
+                # Word breaks CJK anywhere: a box with its label that would not fit after the
+                # ones before it starts a new line, so that no label is cut (□未/开展)
+                em = advance_em(i.label) + 2.0 + (2.0 if i.style == "paren" else 0.0)
+                if in_cell and line_em and line_em + em > max_w_cm * 10 / em_mm:
+                    out.append(f"<w:r>{rpr}<w:br/></w:r>")
+                    line_em = 0.0
+                line_em += em
+                box = f"<w:r>{self._rpr(size_pt=size_pt, box=True)}<w:t>{i.mark}</w:t></w:r>"
+                if i.style == "paren":
+                    out.append(self.text_runs(f"{i.label}（", rpr) + box
+                               + self.text_runs("）  ", rpr))
+                else:
+                    out.append(box + self.text_runs(f"{i.label}  ", rpr))
+            elif isinstance(i, Image):
+                out.append(self.picture(i, max_w_cm, in_cell))
+        return "".join(out)
+
+    def picture(self, img: Image, max_w_cm: float, in_cell: bool) -> str:
+        if img.mime == "image/svg+xml":
+            try:
+                png = img.fallback_png
+            except (OSError, ValueError):  # the document still prints without its map
+                log.warning("risk map not drawn for Word", exc_info=True)
+                return ""
+            if png is None:
+                return ""
+            img = Image(png, "image/png", img.caption, img.kind)
+        key = hashlib.sha1(img.data).digest()  # a photo repeated in many rows is added once
+        if key not in self.images:
+            rid, image = self.part.get_or_add_image(io.BytesIO(img.data))  # type: ignore[attr-defined]
+            w, h = image.px_width, image.px_height
+            if not (w and h):
+                with PILImage.open(io.BytesIO(img.data)) as im:
+                    w, h = im.size
+            self.images[key] = (rid, w, h)
+        rid, w, h = self.images[key]
+        max_h = MAP_MAX_H_MM / 10 if img.kind == "map" else (PHOTO_MAX_H_CELL_CM if in_cell else PHOTO_MAX_H_CM)
+        width = max(min(max_w_cm, max_h * w / max(h, 1)), 0.5)
+        cx = round(width * _EMU_CM)
+        cy = round(cx * h / max(w, 1))
+        self.pic_id += 1
+        n = self.pic_id
+        drawing = (
+            f'<w:r><w:drawing><wp:inline distT="0" distB="0" distL="0" distR="0">'
+            f'<wp:extent cx="{cx}" cy="{cy}"/><wp:docPr id="{n}" name="Picture {n}"/>'
+            '<wp:cNvGraphicFramePr><a:graphicFrameLocks noChangeAspect="1" '
+            'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"/>'
+            '</wp:cNvGraphicFramePr>'
+            '<a:graphic xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main">'
+            '<a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture">'
+            '<pic:pic xmlns:pic="http://schemas.openxmlformats.org/drawingml/2006/picture">'
+            f'<pic:nvPicPr><pic:cNvPr id="{n}" name="image{n}"/><pic:cNvPicPr/></pic:nvPicPr>'
+            f'<pic:blipFill><a:blip r:embed="{rid}"/><a:stretch><a:fillRect/></a:stretch></pic:blipFill>'
+            f'<pic:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm>'
+            '<a:prstGeom prst="rect"><a:avLst/></a:prstGeom></pic:spPr></pic:pic>'
+            "</a:graphicData></a:graphic></wp:inline></w:drawing></w:r>")
+        if img.caption:
+            drawing += f"<w:r><w:br/></w:r>{self.text_runs(img.caption, self._rpr(size_pt=8))}"
+        return drawing
+
+    # -- paragraphs -----------------------------------------------------------------------
+    def para(self, body: str, *, style: str | None = None, jc: str = "left",
+             indent: bool = False, keep_next: bool = False, tab_mm: float | None = None,
+             space_before_pt: float | None = None, after0: bool = False,
+             pitch_mm: float | None = None) -> str:
+        ppr = []
+        if style:
+            ppr.append(f'<w:pStyle w:val="{style}"/>')
+        if keep_next:
+            ppr.append("<w:keepNext/>")
+        if tab_mm is not None:
+            ppr.append(f'<w:tabs><w:tab w:val="right" w:leader="underscore" '
+                       f'w:pos="{_tw(tab_mm)}"/></w:tabs>')
+        if after0:  # in a table cell: no extra space between CJK and Latin text (as the PDF)
+            ppr.append('<w:autoSpaceDE w:val="0"/><w:autoSpaceDN w:val="0"/>')
+        if pitch_mm is not None:
+            # a line to write on, ``pitch_mm`` below the one before: space before its one line
+            # of ~4.3 mm (LibreOffice ignores an exact line height on a line holding only a tab)
+            ppr.append(f'<w:spacing w:before="{_tw(pitch_mm - _LINE_MM)}" w:after="0"/>')
+        elif space_before_pt is not None or after0:
+            before = f' w:before="{round((space_before_pt or 0) * 20)}"'
+            after = ' w:after="0"' if after0 else ""
+            ppr.append(f"<w:spacing{before}{after}/>")
+        if indent:
+            ppr.append('<w:ind w:firstLine="420"/>')
+        if jc != "left":
+            ppr.append(f'<w:jc w:val="{_JC[jc]}"/>')
+        return f"<w:p><w:pPr>{''.join(ppr)}</w:pPr>{body}</w:p>"
+
+    def block(self, b: Block) -> None:
+        out = self.out
+        if isinstance(b, Heading):
+            if b.level == 0:
+                out.append(self.para(self.text_runs(b.text, ""), style="Title", jc="center",
+                                     keep_next=True, space_before_pt=18))
+            else:
+                style = f"Heading{max(1, min(b.level, 3))}"
+                out.append(self.para(self.text_runs(b.text, ""), style=style, keep_next=True))
+        elif isinstance(b, Paragraph):
+            size = 8.5 if b.note else (9 if b.small else None)
+            fill = any(isinstance(i, Blank) and i.width is None for i in b.inlines)
+            body = self.inlines(b.inlines, self.text_mm / 10, size, grey=b.note)
+            out.append(self.para(body, jc=b.align, indent=b.indent,
+                                 tab_mm=self.text_mm if fill else None,
+                                 pitch_mm=WRITE_IN_LINE_MM if is_write_in_line(b) else None))
+        elif isinstance(b, Table):
+            self.table(b)
+        elif isinstance(b, Signatures):
+            for sig in b.items:
+                name = (self.text_runs(sig.name, "") if sig.name
+                        else f"<w:r><w:t>{'_' * 16}</w:t></w:r>")
+                out.append(self.para(self.text_runs(sig.label, "") + name, space_before_pt=12,
+                                     keep_next=sig.with_date))
+                if sig.with_date:
+                    out.append(self.para(self.text_runs(sig.date or "年　　月　　日", ""),
+                                         jc="right"))
+        elif isinstance(b, PageBreak):
+            out.append('<w:p><w:r><w:br w:type="page"/></w:r></w:p>')
+        elif isinstance(b, Spacer):
+            out.append(self.para("", space_before_pt=b.mm * 72 / 25.4, after0=True))
+
+    # -- tables ---------------------------------------------------------------------------
+    def table(self, t: Table) -> None:
+        out = self.out
+        ncols = len(t.widths)
+        cols_mm = column_widths_mm(t, landscape=self.landscape)
+        cols_tw = [_tw(w) for w in cols_mm]
+        cols_tw[-1] += _tw(self.text_mm) - sum(cols_tw)  # the grid adds up to the text width
+        size = 9.0 if t.font_small else None
+        pad_tw = _tw(cell_padding_mm(t, landscape=self.landscape))  # 1.5 mm, 0.8 mm if dense
+        if t.caption:
+            out.append(self.para(self.text_runs(t.caption, self._rpr(bold=True)), jc="center",
+                                 keep_next=True))
+        borders = "" if t.borders else (
+            "<w:tblBorders>" + "".join(f'<w:{e} w:val="nil"/>' for e in
+                                       ("top", "left", "bottom", "right", "insideH", "insideV"))
+            + "</w:tblBorders>")
+        out.append(
+            "<w:tbl><w:tblPr>" + ('<w:tblStyle w:val="TableGrid"/>' if t.borders else "")
+            + f'<w:tblW w:w="{sum(cols_tw)}" w:type="dxa"/><w:jc w:val="center"/>{borders}'
+            '<w:tblLayout w:type="fixed"/><w:tblCellMar>'
+            f'<w:top w:w="{_CELL_MARGIN_V_TW}" w:type="dxa"/>'
+            f'<w:left w:w="{pad_tw}" w:type="dxa"/>'
+            f'<w:bottom w:w="{_CELL_MARGIN_V_TW}" w:type="dxa"/>'
+            f'<w:right w:w="{pad_tw}" w:type="dxa"/></w:tblCellMar>'
+            '<w:tblLook w:val="0000"/></w:tblPr><w:tblGrid>'
+            + "".join(f'<w:gridCol w:w="{w}"/>' for w in cols_tw) + "</w:tblGrid>")
+        breakable = breakable_rows(t, landscape=self.landscape)
+        placed: dict[int, list[tuple[int, int, Cell]]] = {r: [] for r in range(len(t.rows))}
+        for r, c, cell in cell_grid(t):
+            placed[r].append((c, max(1, min(cell.colspan, ncols - c)), cell))
+        below: dict[int, tuple[int, int]] = {}  # column → (rows still covered, span)
+        keep_caption = bool(t.caption)
+        for r in range(len(t.rows)):
+            starts = {c: (span, cell) for c, span, cell in placed[r]}
+            heights = [cell.min_height_mm for _, _, cell in placed[r] if cell.min_height_mm]
+            tr_pr = []
+            if not breakable[r]:
+                tr_pr.append("<w:cantSplit/>")
+            if heights:
+                tr_pr.append(f'<w:trHeight w:val="{_tw(max(heights))}" w:hRule="atLeast"/>')
+            if r < t.header_rows:
+                tr_pr.append("<w:tblHeader/>")
+            cells = []
+            c = 0
+            while c < ncols:
+                if c in below:
+                    left, span = below[c]
+                    if left <= 1:
+                        del below[c]
+                    else:
+                        below[c] = (left - 1, span)
+                    width = sum(cols_tw[c:c + span])
+                    cells.append(self.tc(width, span, None, size, "continue", False))
+                    c += span
+                    continue
+                if c not in starts:  # no cell left in the row: an empty one keeps the grid
+                    cells.append(self.tc(cols_tw[c], 1, None, size, None, False))
+                    c += 1
+                    continue
+                span, cell = starts[c]
+                if cell.rowspan > 1:
+                    below[c] = (cell.rowspan - 1, span)
+                width = sum(cols_tw[c:c + span])
+                cells.append(self.tc(width, span, cell, size,
+                                     "restart" if cell.rowspan > 1 else None,
+                                     keep_caption))
                 c += span
-                continue
-            cell = next(cells, None)
-            if cell is None:
-                plan.append((c, 1, False))
-                c += 1
-                continue
-            span = max(1, min(cell.colspan, ncols - c))
-            if cell.rowspan > 1:
-                below[c] = (cell.rowspan - 1, span)
-            plan.append((c, span, cell))
-            c += span
-        for start, span, bcell in plan:
-            tc = tcs[start]
-            if span > 1:
-                tc.grid_span = span
-                for extra in tcs[start + 1 : start + span]:
-                    docx_row._tr.remove(extra)
-            width = sum(col_cm[start : start + span])
-            tc.width = Cm(width)
-            dcell = _Cell(tc, table)
-            if bcell is None:
-                _vmerge(tc, None)
-                continue
-            if bcell is False:
-                continue
-            if bcell.rowspan > 1:
-                _vmerge(tc, "restart")
-            p = dcell.paragraphs[0]
-            p.alignment = _ALIGN[bcell.align]
-            _inlines(p, bcell.inlines, max(width - 0.3, 1.0))
-            if bcell.header:
-                _shade(dcell)
-            if t.font_small:
-                for run in p.runs:
-                    run.font.size = Pt(9)
-    sd.add_paragraph()  # type: ignore[attr-defined]
+            keep_caption = False
+            out.append(f"<w:tr><w:trPr>{''.join(tr_pr)}</w:trPr>{''.join(cells)}</w:tr>")
+        out.append("</w:tbl>")
+        out.append(self.para("", after0=True))
+
+    def tc(self, width_tw: int, span: int, cell: Cell | None, size: float | None,
+           vmerge: str | None, keep_next: bool) -> str:
+        pr = [f'<w:tcW w:w="{width_tw}" w:type="dxa"/>']
+        if span > 1:
+            pr.append(f'<w:gridSpan w:val="{span}"/>')
+        if vmerge == "restart":
+            pr.append('<w:vMerge w:val="restart"/>')
+        elif vmerge == "continue":
+            pr.append("<w:vMerge/>")
+        if cell is not None and cell.header:
+            pr.append('<w:shd w:val="clear" w:color="auto" w:fill="F2F2F2"/>')
+        pr.append('<w:vAlign w:val="center"/>')
+        body = ""
+        jc = "left"
+        if cell is not None:
+            width_cm = max(width_tw / _TWIPS_MM / 10 - 0.3, 1.0)
+            body = self.inlines(cell.inlines, width_cm, size, in_cell=True)
+            jc = cell.align
+        para = self.para(body, jc=jc, keep_next=keep_next, after0=True)
+        return f"<w:tc><w:tcPr>{''.join(pr)}</w:tcPr>{para}</w:tc>"
 
 
-def _block(sd: object, b: Block, text_w: float, landscape: bool) -> None:
-    if isinstance(b, Heading):
-        sd.add_paragraph(_clean(b.text), style=f"Heading {max(1, min(b.level, 3))}")  # type: ignore[attr-defined]
-    elif isinstance(b, Paragraph):
-        p = sd.add_paragraph()  # type: ignore[attr-defined]
-        p.alignment = _ALIGN[b.align]
-        if b.indent:
-            p.paragraph_format.first_line_indent = Pt(21)
-        _inlines(p, b.inlines, text_w)
-        if b.small:
-            for run in p.runs:
-                run.font.size = Pt(9)
-    elif isinstance(b, Table):
-        _table(sd, b, text_w, landscape)
-    elif isinstance(b, Signatures):
-        for sig in b.items:
-            p = sd.add_paragraph()  # type: ignore[attr-defined]
-            p.paragraph_format.space_before = Pt(12)
-            p.add_run(_clean(sig.label))
-            p.add_run(_clean(sig.name) if sig.name else "_" * 16)
-            if sig.with_date:
-                d = sd.add_paragraph(_clean(sig.date) if sig.date else "年　　月　　日")  # type: ignore[attr-defined]
-                d.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    elif isinstance(b, PageBreak):
-        sd.add_paragraph().add_run().add_break(WD_BREAK.PAGE)  # type: ignore[attr-defined]
+_PLACEHOLDER = "<w:p><w:r><w:t>{{p body }}</w:t></w:r></w:p>"
+_PG_SIZE = re.compile(r'<w:pgSz w:w="(\d+)" w:h="(\d+)"/>')
 
 
-class _Body(Subdoc):  # type: ignore[misc]
-    """The sub-document the body is built in, on our trimmed base.docx rather than python-docx's
-    default template (whose 0.8 MB of styles ``DocxTemplate.new_subdoc`` would parse each time)."""
+@lru_cache(maxsize=1)
+def _base_document_xml() -> str:
+    import zipfile
 
-    def __init__(self, tpl: DocxTemplate) -> None:
-        self.tpl = tpl
-        self.docx = tpl.get_docx()
-        self.subdocx = open_docx(io.BytesIO(_base_bytes()))
-        body = self.subdocx.element.body
-        for child in list(body):
-            if child.tag != qn("w:sectPr"):
-                body.remove(child)
-        self.subdocx._part = self.docx._part  # styles resolve against the main document
-
-
-def _body_of(tpl: DocxTemplate) -> Subdoc:
-    tpl.init_docx()
-    return _Body(tpl)
+    with zipfile.ZipFile(io.BytesIO(_base_bytes())) as z:
+        xml = z.read("word/document.xml").decode("utf-8")
+    if _PLACEHOLDER not in xml or not _PG_SIZE.search(xml):
+        raise RuntimeError("templates/annex/base.docx: no {{p body }} paragraph or page size")
+    return xml
 
 
 def document_docx(doc: Document) -> bytes:
-    tpl = DocxTemplate(io.BytesIO(_base_bytes()))
-    text_w = TEXT_WIDTH_LANDSCAPE_CM if doc.landscape else TEXT_WIDTH_CM
-    if doc.landscape:
-        sec = tpl.get_docx().sections[0]
-        sec.orientation = WD_ORIENT.LANDSCAPE
-        sec.page_width, sec.page_height = sec.page_height, sec.page_width
-    sd = _body_of(tpl)
+    d = open_docx(io.BytesIO(_base_bytes()))
+    w = _Writer(d.part, doc.landscape)
     if doc.subtitle:
-        sd.add_paragraph(_clean(doc.subtitle))
-    title = sd.add_paragraph(_clean(doc.title), style="Title")
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        w.out.append(w.para(w.text_runs(doc.subtitle, "")))
+    w.out.append(w.para(w.text_runs(doc.title, ""), style="Title", jc="center", keep_next=True))
     for b in doc.blocks:
-        _block(sd, b, text_w, doc.landscape)
-    tpl.render({"body": sd, "record_id": doc.record_id or ""}, autoescape=True)
+        w.block(b)
+    # the body goes into the template's document.xml as text, parsed once (moving thousands of
+    # parsed elements into the template's tree one by one would take longer than the writing)
+    xml = _base_document_xml().replace(_PLACEHOLDER, "".join(w.out), 1)
+    if doc.landscape:
+        xml = _PG_SIZE.sub(lambda m: f'<w:pgSz w:w="{m.group(2)}" w:h="{m.group(1)}" '
+                           'w:orient="landscape"/>', xml, 1)
+    d.part._element = parse_xml(xml.encode("utf-8"))
+    for rel in d.part.rels.values():  # the running header carries the record ID
+        if rel.reltype == RT.HEADER:
+            for t in rel.target_part.element.iter(qn("w:t")):
+                if "record_id" in (t.text or ""):
+                    t.text = doc.record_id or ""
     out = io.BytesIO()
-    tpl.save(out)
+    d.save(out)
     return out.getvalue()

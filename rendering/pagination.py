@@ -11,22 +11,24 @@ fits on a page.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from itertools import pairwise
 
-from rendering.blocks import Blank, Cell, Check, Image, Table, Text
+from rendering.blocks import Blank, Block, Cell, Check, Image, Paragraph, Table, Text
 
-__all__ = ["KEEP_WHOLE_FRACTION", "breakable_rows", "cell_grid"]
+__all__ = ["KEEP_WHOLE_FRACTION", "PT_MM", "TEXT_AREA_MM", "advance_em", "breakable_rows",
+           "cell_grid", "cell_height_mm"]
 
 #: A4 less the margins of annex.css / document.typ (22 18 20 22 mm): the text area in mm.
-_TEXT_AREA_MM = {False: (170.0, 255.0), True: (257.0, 168.0)}  # landscape → (width, height)
+TEXT_AREA_MM = {False: (170.0, 255.0), True: (257.0, 168.0)}  # landscape → (width, height)
 #: Rows up to this share of the text area's height are kept whole.
 KEEP_WHOLE_FRACTION = 0.5
-_PT_MM = 25.4 / 72
+PT_MM = 25.4 / 72
 _LINE_EM = 1.6  # line height: 1.55 em on both engines, rounded up
 _PAD_MM = 3.0  # cell padding: 1.5 mm each side (2.4 mm vertically), rounded up
 _NARROW_EM = 0.62  # a Latin letter, digit or space: ~0.5 em, rounded up
 _PHOTO_ROW_MM = 24.0  # photos in a cell: two a line, 18 mm high with a caption
-_MAP_MM = 150.0  # the risk map is drawn at text width
+_MAP_MM = 65.0  # the risk map is drawn 65 mm tall
 
 
 def cell_grid(table: Table) -> Iterator[tuple[int, int, Cell]]:
@@ -57,14 +59,16 @@ def cell_grid(table: Table) -> Iterator[tuple[int, int, Cell]]:
 def breakable_rows(table: Table, *, landscape: bool) -> tuple[bool, ...]:
     """For each row of ``table``: True when it may break across pages (its estimated height is
     more than :data:`KEEP_WHOLE_FRACTION` of the text area), False when it is kept whole."""
-    width_mm, height_mm = _TEXT_AREA_MM[landscape]
+    from rendering.layout import column_widths_mm  # layout builds on this module
+
+    _, height_mm = TEXT_AREA_MM[landscape]
     limit = KEEP_WHOLE_FRACTION * height_mm
-    em_mm = (9.0 if table.font_small else 10.5) * _PT_MM
-    total = sum(table.widths) or 1.0
+    em_mm = (9.0 if table.font_small else 10.5) * PT_MM
+    cols = column_widths_mm(table, landscape=landscape)
     out = [False] * len(table.rows)
     for r, c, cell in cell_grid(table):
         span = max(1, min(cell.colspan, len(table.widths) - c))
-        cell_w = sum(table.widths[c:c + span]) / total * width_mm - _PAD_MM
+        cell_w = sum(cols[c:c + span]) - _PAD_MM
         if cell_height_mm(cell, max(cell_w, em_mm), em_mm) > limit:
             # a cell spanning rows may need all of them to break
             for k in range(r, min(r + max(cell.rowspan, 1), len(out))):
@@ -82,14 +86,14 @@ def cell_height_mm(cell: Cell, width_mm: float, em_mm: float) -> float:
         if isinstance(i, Text):
             parts = i.text.split("\n")
             for n, part in enumerate(parts):
-                run += _advance_em(part)
+                run += advance_em(part)
                 if n < len(parts) - 1:
                     lines += max(1, math.ceil(run / per_line))
                     run = 0.0
         elif isinstance(i, Check):
-            run += _advance_em(i.label) + 2.5
+            run += advance_em(i.label) + 2.5
         elif isinstance(i, Blank):
-            run += i.width
+            run += i.width or per_line
         elif isinstance(i, Image):
             images += _MAP_MM if i.kind == "map" else _PHOTO_ROW_MM / 2
     lines += max(1, math.ceil(run / per_line))
@@ -97,7 +101,7 @@ def cell_height_mm(cell: Cell, width_mm: float, em_mm: float) -> float:
     return max(height, cell.min_height_mm or 0.0)
 
 
-def _advance_em(text: str) -> float:
+def advance_em(text: str) -> float:
     """The width of ``text`` in em: 1 for a CJK (3- or 4-byte UTF-8) character, ~0.6 otherwise.
 
     Counted on the UTF-8 length (in C) rather than character by character: this runs for every
@@ -106,3 +110,18 @@ def _advance_em(text: str) -> float:
     n = len(text)
     wide = min(n, (len(text.encode("utf-8", "surrogatepass")) - n) // 2)
     return wide + (n - wide) * _NARROW_EM
+
+
+#: A paragraph this short (in em, about two lines) that comes just before a table is the table's
+#: lead-in ("事故预防费用计提、支出和余额等。"): it stays on the page of the table's first rows.
+LEAD_IN_EM = 90.0
+
+
+def lead_ins(blocks: Sequence[Block]) -> frozenset[int]:
+    """The indexes of the paragraphs that lead into the table after them (kept with it)."""
+    out = set()
+    for n, (b, nxt) in enumerate(pairwise(blocks)):
+        if isinstance(b, Paragraph) and isinstance(nxt, Table) and advance_em(
+                "".join(i.text for i in b.inlines if isinstance(i, Text))) <= LEAD_IN_EM:
+            out.add(n)
+    return frozenset(out)

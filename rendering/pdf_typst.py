@@ -32,11 +32,20 @@ from rendering.blocks import (
     PageBreak,
     Paragraph,
     Signatures,
+    Spacer,
     Table,
     Text,
+    is_write_in_line,
 )
 from rendering.fonts import FALLBACK_SANS, FALLBACK_SERIF, FONTS_DIR, SANS_FAMILY, SERIF_FAMILY
-from rendering.pagination import breakable_rows
+from rendering.layout import (
+    cell_blank_em,
+    cell_padding_mm,
+    cell_widths_em,
+    column_widths_mm,
+    keep_runs,
+)
+from rendering.pagination import breakable_rows, lead_ins
 
 __all__ = ["compile_pdf", "document_json", "document_pdf_typst"]
 
@@ -162,27 +171,42 @@ def _get_typesetter() -> _Typesetter:
 _LONG_RUN = re.compile(r"[^\s\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]{16,}")
 
 
-def _value(text: str) -> str | list[dict[str, Any]]:
-    """``text``, or its runs (``any``: may break anywhere) when it holds a long unbroken run."""
-    if len(text) < 16 or not _LONG_RUN.search(text):
-        return text
+def _long_runs(text: str) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     pos = 0
     for m in _LONG_RUN.finditer(text):
         if m.start() > pos:
-            out.append({"s": text[pos:m.start()], "any": False})
-        out.append({"s": m.group(), "any": True})
+            out.append({"s": text[pos:m.start()], "any": False, "keep": False})
+        out.append({"s": m.group(), "any": True, "keep": False})
         pos = m.end()
     if pos < len(text):
-        out.append({"s": text[pos:], "any": False})
+        out.append({"s": text[pos:], "any": False, "keep": False})
     return out
 
 
-def _inline(i: Inline, images: _Images) -> dict[str, Any]:
+def _value(text: str, width_em: float | None = None) -> str | list[dict[str, Any]]:
+    """``text``, or its runs: ``any`` may break anywhere (a long unbroken run), ``keep`` never
+    (in a table cell of ``width_em``: a date, a number with its unit… rendering/layout.py)."""
+    runs = keep_runs(text, width_em) if width_em is not None else [(text, False)]
+    if len(runs) == 1 and not runs[0][1] and (len(text) < 16 or not _LONG_RUN.search(text)):
+        return text
+    out: list[dict[str, Any]] = []
+    for s, keep in runs:
+        if keep:
+            out.append({"s": s, "any": False, "keep": True})
+        elif len(s) < 16 or not _LONG_RUN.search(s):
+            out.append({"s": s, "any": False, "keep": False})
+        else:
+            out += _long_runs(s)
+    return out
+
+
+def _inline(i: Inline, images: _Images, width_em: float | None = None,
+            inlines: tuple[Inline, ...] = ()) -> dict[str, Any]:
     if isinstance(i, Text):
-        return {"k": "t", "text": _value(i.text), "bold": i.bold}
+        return {"k": "t", "text": _value(i.text, width_em), "bold": i.bold}
     if isinstance(i, Blank):
-        return {"k": "b", "width": i.width}
+        return {"k": "b", "width": cell_blank_em(i, inlines, width_em)}
     if isinstance(i, Check):
         return {"k": "c", "label": i.label, "mark": i.mark, "style": i.style}
     if isinstance(i, Image):
@@ -191,8 +215,9 @@ def _inline(i: Inline, images: _Images) -> dict[str, Any]:
     raise TypeError(i)
 
 
-def _cell(c: Cell, images: _Images, keep: bool) -> dict[str, Any]:
-    return {"inlines": [_inline(i, images) for i in c.inlines], "colspan": c.colspan,
+def _cell(c: Cell, images: _Images, keep: bool, width_em: float) -> dict[str, Any]:
+    return {"inlines": [_inline(i, images, width_em, c.inlines) for i in c.inlines],
+            "colspan": c.colspan,
             "rowspan": c.rowspan, "header": c.header, "align": c.align,
             "min_height": c.min_height_mm,
             # a cell spanning rows may always break between them (else it would hold them all on
@@ -202,18 +227,22 @@ def _cell(c: Cell, images: _Images, keep: bool) -> dict[str, Any]:
 
 def _table(t: Table, images: _Images, landscape: bool) -> dict[str, Any]:
     breakable = breakable_rows(t, landscape=landscape)
-    return {"k": "tbl", "widths": list(t.widths), "header_rows": t.header_rows,
+    widths = column_widths_mm(t, landscape=landscape)
+    return {"k": "tbl", "widths": [round(w, 3) for w in widths], "header_rows": t.header_rows,
+            "pad": cell_padding_mm(t, landscape=landscape),
             "caption": t.caption, "small": t.font_small, "borders": t.borders,
-            "rows": [[_cell(c, images, not brk) for c in r.cells]
-                     for r, brk in zip(t.rows, breakable, strict=True)]}
+            "rows": [[_cell(c, images, not brk, w) for c, w in zip(r.cells, ws, strict=True)]
+                     for r, brk, ws in zip(t.rows, breakable,
+                                           cell_widths_em(t, landscape=landscape), strict=True)]}
 
 
-def _block(b: Block, images: _Images, landscape: bool) -> dict[str, Any]:
+def _block(b: Block, images: _Images, landscape: bool, lead_in: bool = False) -> dict[str, Any]:
     if isinstance(b, Heading):
         return {"k": "h", "text": b.text, "level": b.level}
     if isinstance(b, Paragraph):
         return {"k": "p", "inlines": [_inline(i, images) for i in b.inlines], "indent": b.indent,
-                "align": b.align, "small": b.small}
+                "align": b.align, "small": b.small, "note": b.note, "sticky": lead_in,
+                "write_in": is_write_in_line(b)}
     if isinstance(b, Table):
         return _table(b, images, landscape)
     if isinstance(b, Signatures):
@@ -223,11 +252,14 @@ def _block(b: Block, images: _Images, landscape: bool) -> dict[str, Any]:
             for s in b.items]}
     if isinstance(b, PageBreak):
         return {"k": "br"}
+    if isinstance(b, Spacer):
+        return {"k": "sp", "mm": b.mm}
     raise TypeError(b)
 
 
 def document_json(doc: Document, qr_png: bytes | None, images: _Images) -> str:
     """The tree as the template reads it; images go to ``images`` and are named by path."""
+    leads = lead_ins(doc.blocks)
     tree = {
         "title": doc.title, "subtitle": doc.subtitle, "landscape": doc.landscape,
         "record_id": doc.record_id,
@@ -236,7 +268,8 @@ def document_json(doc: Document, qr_png: bytes | None, images: _Images) -> str:
         "fonts": {"serif": [SERIF_FAMILY, *FALLBACK_SERIF], "sans": [SANS_FAMILY, *FALLBACK_SANS],
                   "box": ["DejaVu Sans", SERIF_FAMILY, *FALLBACK_SERIF],
                   "mono": ["DejaVu Sans Mono"]},
-        "blocks": [_block(b, images, doc.landscape) for b in doc.blocks],
+        "blocks": [_block(b, images, doc.landscape, n in leads)
+                   for n, b in enumerate(doc.blocks)],
     }
     return json.dumps(tree, ensure_ascii=False)
 

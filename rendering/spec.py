@@ -1,29 +1,17 @@
 """Interpret an annex spec (YAML under templates/annex/) against data into a ``Document``.
 
-The spec is the one source of truth for an annex's labels, layout and fields. Values are only
-ever inserted as text: nothing posted is parsed as a template, markup or a path.
-
-Block vocabulary (one key per block, plus options):
-
-  heading   text, level (1|2)                 para     text with {path} holes, indent, small
-  fields    [[label, path, fmt?], ...] → "label：value" lines
-  range     {label, bind, suffix}               → "时间：2026年3月1日至2026年3月31日期间"
-  text      {label?, bind, lines}               a label line and the bound long text
-  item      {label, when, blocks}               ☑/□ chosen service item with nested blocks
-  each      {bind, min, numbered, blocks}       repeat blocks for each element (relative paths)
-  grid      {widths, rows: [[cell, ...], ...]}  bordered table of label/value/choice cells
-  table     {caption, bind, index, columns, blank_rows, footer, header}
-  photos    {bind}                              photos in a row, scaled to the text width
-  signatures {columns, items: [{label, name, date, with_date}]}
-  pagebreak
-Any block may carry ``when: path`` (shown only if the value is present; blank forms show all)
-or ``only: filled|blank``.
+The spec is the one source of truth for an annex's labels, layout and fields. It is loaded once
+into typed block models (rendering/spec_model.py: every key checked) and every bind path is
+checked against the document type's data model plus the values its view computes
+(rendering/bindings.py, rendering/kinds.py): a misspelt path is an error at load time, not a ／
+on paper. Values are only ever inserted as text: nothing posted is parsed as a template, markup
+or a path.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -31,6 +19,7 @@ from typing import Any
 import yaml
 
 from rendering.blocks import (
+    NOTE_MARK,
     Blank,
     Block,
     Cell,
@@ -44,8 +33,31 @@ from rendering.blocks import (
     Row,
     Signature,
     Signatures,
+    Spacer,
     Table,
     Text,
+)
+from rendering.spec_model import (
+    BlockSpec,
+    CellSpec,
+    EachSpec,
+    FieldsSpec,
+    GridEachRow,
+    GridSpec,
+    HeadingSpec,
+    ItemSpec,
+    LinesSpec,
+    PageBreakSpec,
+    ParaSpec,
+    PhotosSpec,
+    RangeSpec,
+    SignaturesSpec,
+    SpaceSpec,
+    SpecError,
+    TableSpec,
+    TextSpec,
+    holes,
+    parse_blocks,
 )
 from rendering.values import (
     DATA,
@@ -58,15 +70,15 @@ from rendering.values import (
     source_path,
 )
 
-__all__ = ["ANNEX_DIR", "AnnexSpec", "SpecError", "build_document", "load_spec"]
+__all__ = ["ANNEX_DIR", "WRITE_IN_MM", "AnnexSpec", "SpecError", "build_document", "load_spec",
+           "parse_spec", "spec_root"]
 
 ANNEX_DIR = Path(__file__).resolve().parent.parent / "templates" / "annex"
 NA = "／"  # shown for a field with no value on a filled form
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
-
-
-class SpecError(ValueError):
-    """An annex spec file is malformed (a defect of the product, caught by the tests)."""
+#: A write-in cell of a blank form is at least this tall (a hand needs the room).
+WRITE_IN_MM = 8.0
+_TOP_KEYS = {"title", "subtitle", "blank_subtitle", "source", "blocks", "landscape", "version"}
 
 
 @dataclass(frozen=True)
@@ -75,28 +87,65 @@ class AnnexSpec:
     title: str
     subtitle: str | None
     source: str
-    blocks: tuple[dict[str, Any], ...]
+    blocks: tuple[BlockSpec, ...]
     landscape: bool = False
     version: str = "1"
+    #: the subtitle of the blank form (a template: e.g. 附录C（模板）) when it differs
+    blank_subtitle: str | None = None
 
 
-@lru_cache(maxsize=64)
+def spec_root(profile: str, doc_type: str) -> Any:
+    """What the spec of a kind binds to: its data model plus its view's computed values."""
+    from domain.catalog import CATALOG
+    from rendering.bindings import Shape
+    from rendering.kinds import PRINTED_FORMS, kind_rendering
+
+    kind = CATALOG.get((doc_type, profile))
+    model = kind.model if kind is not None else PRINTED_FORMS.get((doc_type, profile), Any)
+    shapes = kind_rendering(doc_type, profile).shapes
+    return Shape(dict(shapes), base=model, origin=None)
+
+
+@lru_cache(maxsize=128)
 def load_spec(profile: str, doc_type: str) -> AnnexSpec:
+    """The typed spec of a kind; SpecError (naming the file, the block and what to fix) for a
+    malformed spec or a bind path its data model and view do not have."""
     path = ANNEX_DIR / profile / f"{doc_type}.yaml"
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise SpecError(f"no annex spec at {path}") from None
+        raise SpecError(f"no annex spec at templates/annex/{profile}/{doc_type}.yaml") from None
+    return parse_spec(profile, doc_type, text)
+
+
+def parse_spec(profile: str, doc_type: str, text: str) -> AnnexSpec:
+    """The spec text of a kind, typed and its bind paths checked (what load_spec reads)."""
+    label = f"templates/annex/{profile}/{doc_type}.yaml"
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise SpecError(f"{label}: not valid YAML: {exc}") from None
     if not isinstance(raw, dict) or "title" not in raw or "blocks" not in raw:
-        raise SpecError(f"{path}: needs 'title' and 'blocks'")
+        raise SpecError(f"{label}: needs 'title' and 'blocks' at the top level")
+    unknown = sorted(set(raw) - _TOP_KEYS)
+    if unknown:
+        raise SpecError(f"{label}: unknown top-level key(s) {unknown}; allowed: "
+                        f"{sorted(_TOP_KEYS)}")
+    blocks = parse_blocks(label, raw["blocks"])
+    from rendering.bindings import check_bindings
+
+    problems = check_bindings(blocks, spec_root(profile, doc_type), label)
+    if problems:
+        raise SpecError("\n".join(problems))
     return AnnexSpec(
         key=f"{profile}/{doc_type}",
         title=str(raw["title"]),
         subtitle=raw.get("subtitle"),
         source=str(raw.get("source", "")),
-        blocks=tuple(raw["blocks"]),
+        blocks=blocks,
         landscape=bool(raw.get("landscape", False)),
         version=str(raw.get("version", "1")),
+        blank_subtitle=raw.get("blank_subtitle"),
     )
 
 
@@ -122,20 +171,21 @@ class _Builder:
         return source_path(scope.obj, scope.at, self.root, path)
 
     def value(self, scope: _Scope, path: str, fmt: str | None = None) -> str | None:
-        if self.blank:
-            return None
+        # a blank form's view has no data (every field MISSING), but its computed values (the
+        # bands in force, the fixed rows of a table) print on the blank form too
         return fmt_value(self.resolve(scope, path), fmt)
 
     def val_inline(self, scope: _Scope, path: str, fmt: str | None = None,
-                   width: int = 10) -> Inline:
+                   width: int | None = 10) -> Inline:
         v = self.value(scope, path, fmt)
         if v is None:
             return Blank(width) if self.blank else Text(NA)
         return Text(v, source=self.source(scope, path))
 
     def present(self, scope: _Scope, path: str) -> bool:
+        """A value to show: not missing, not empty, not ``False`` (统筹委托: false)."""
         v = self.resolve(scope, path)
-        return v is not MISSING and v is not None and v != [] and v != ""
+        return v is not MISSING and v is not None and v is not False and v != [] and v != ""
 
     def items(self, scope: _Scope, path: str) -> list[_Scope]:
         """The elements of the list bound at ``path``, each with its data path."""
@@ -149,21 +199,25 @@ class _Builder:
         """``"根据 {basis} 要求"`` → text runs with the value (or a blank) in the hole."""
         out: list[Inline] = []
         rest = text
-        while "{" in rest and "}" in rest.split("{", 1)[1]:
-            before, tail = rest.split("{", 1)
-            hole, rest = tail.split("}", 1)
+        for path, fmt in holes(text):
+            hole = "{" + path + (f"|{fmt}" if fmt else "") + "}"
+            before, rest = rest.split(hole, 1)
             if before:
                 out.append(Text(before))
-            path, _, fmt = hole.partition("|")
-            out.append(self.val_inline(scope, path, fmt or None, 8))
+            if fmt == "date":
+                out.append(self.date_inline(scope, path, short=True))
+            else:
+                out.append(self.val_inline(scope, path, fmt, 8))
         if rest:
             out.append(Text(rest))
         return out
 
-    def date_inline(self, scope: _Scope, path: str) -> Inline:
+    def date_inline(self, scope: _Scope, path: str, short: bool = False) -> Inline:
         v = None if self.blank else self.resolve(scope, path)
         if v is None or v is MISSING:
-            return Text("____年__月__日") if self.blank else Text(NA)
+            if self.blank:
+                return Text("____年__月__日" if not short else "　　年　　月　　日")
+            return Text(NA)
         return Text(fmt_date(v) or NA, source=self.source(scope, path))
 
     def range_inlines(self, scope: _Scope, path: str, suffix: str) -> list[Inline]:
@@ -185,229 +239,225 @@ class _Builder:
                              source=(*p.at, "caption") if p.at is not None and caption else None))
         return out
 
-    def choice(self, scope: _Scope, spec: dict[str, Any]) -> list[Inline]:
-        chosen = None if self.blank else self.resolve(scope, spec["choice"])
+    def choice(self, scope: _Scope, spec: CellSpec) -> list[Inline]:
+        chosen = None if self.blank else self.resolve(scope, spec.value)
         chosen_set = set(chosen) if isinstance(chosen, list | tuple | set) else {chosen}
-        style = spec.get("style", "box_first")
-        return [Check(str(opt), (not self.blank) and opt in chosen_set, style) for opt in spec["options"]]
+        return [Check(opt, (not self.blank) and opt in chosen_set, spec.style)
+                for opt in spec.options]
 
     # -- cells ----------------------------------------------------------------------------
-    def cell(self, scope: _Scope, spec: dict[str, Any] | str) -> Cell:
-        if isinstance(spec, str):
-            spec = {"label": spec}
+    def cell(self, scope: _Scope, spec: CellSpec) -> Cell:
         inlines: list[Inline]
         header = False
-        if "label" in spec:
-            inlines, header = [Text(str(spec["label"]))], True
-        elif "bind" in spec:
-            fmt = spec.get("fmt")
-            if fmt == "date":
-                inlines = [self.date_inline(scope, spec["bind"])]
+        write_in = False
+        if spec.kind == "label":
+            inlines, header = [Text(spec.value)], True
+        elif spec.kind == "bind":
+            if spec.fmt == "date":
+                inlines = [self.date_inline(scope, spec.value)]
             else:
-                v = self.value(scope, spec["bind"], fmt)
-                inlines = ([Text(v, source=self.source(scope, spec["bind"]))] if v is not None
+                v = self.value(scope, spec.value, spec.fmt)
+                inlines = ([Text(v, source=self.source(scope, spec.value))] if v is not None
                            else ([] if self.blank else [Text(NA)]))
-            inlines += self.photos(scope, spec["photos"]) if "photos" in spec else []
-        elif "choice" in spec:
+            inlines += self.photos(scope, spec.photos) if spec.photos else []
+            write_in = self.blank
+        elif spec.kind == "choice":
             inlines = self.choice(scope, spec)
-        elif "para" in spec:
-            inlines = self.template(scope, str(spec["para"]))
-        elif "photos" in spec:
-            inlines = self.photos(scope, spec["photos"])
-        elif "text" in spec:
-            inlines = [Text(str(spec["text"]))]
+        elif spec.kind == "para":
+            inlines = self.template(scope, spec.value)
+            write_in = self.blank and bool(holes(spec.value))
+        elif spec.kind == "photos":
+            inlines = self.photos(scope, spec.value)
+            write_in = self.blank
         else:
-            raise SpecError(f"cell needs label, bind, choice, para or photos: {spec}")
+            inlines = [Text(spec.value)]
+        is_header = spec.header if spec.header is not None else header
+        height = spec.height
+        if write_in:
+            height = max(height or 0.0, WRITE_IN_MM)
         return Cell(
             tuple(inlines),
-            colspan=int(spec.get("span", 1)),
-            rowspan=int(spec.get("rowspan", 1)),
-            header=bool(spec.get("header", header)),
-            align=spec.get("align", "center" if header and spec.get("center", True) else "left"),
-            min_height_mm=spec.get("height"),
+            colspan=spec.span,
+            rowspan=spec.rowspan,
+            header=is_header,
+            align=spec.align or ("center" if header and spec.center else "left"),
+            min_height_mm=height,
         )
 
     # -- blocks ---------------------------------------------------------------------------
-    def blocks(self, scope: _Scope, specs: Iterable[dict[str, Any]]) -> list[Block]:
+    def blocks(self, scope: _Scope, specs: Iterable[BlockSpec]) -> list[Block]:
         out: list[Block] = []
         for spec in specs:
-            if not isinstance(spec, dict):
-                raise SpecError(f"block must be a mapping: {spec!r}")
-            only = spec.get("only")
+            only = spec.cond.only
             if (only == "filled" and self.blank) or (only == "blank" and not self.blank):
                 continue
-            if "when" in spec and not self.blank and not self.present(scope, spec["when"]):
+            if spec.cond.when and not self.blank and not self.present(scope, spec.cond.when):
                 continue
             out += self.block(scope, spec)
         return out
 
-    def block(self, scope: _Scope, spec: dict[str, Any]) -> list[Block]:
-        if "heading" in spec:
-            return [Heading(str(spec["heading"]), int(spec.get("level", 1)))]
-        if "para" in spec:
-            return [Paragraph(tuple(self.template(scope, str(spec["para"]))),
-                              indent=bool(spec.get("indent", False)),
-                              align=spec.get("align", "left"), small=bool(spec.get("small", False)))]
-        if "fields" in spec:
+    def block(self, scope: _Scope, spec: BlockSpec) -> list[Block]:
+        if isinstance(spec, HeadingSpec):
+            return [Heading(spec.text, spec.level)]
+        if isinstance(spec, ParaSpec):
+            text = spec.blank if self.blank and spec.blank is not None else spec.text
+            inlines = self.template(scope, text)
+            if spec.note:
+                inlines.insert(0, Text(NOTE_MARK))
+            return [Paragraph(tuple(inlines), indent=spec.indent, align=spec.align,
+                              small=spec.small or spec.note, note=spec.note)]
+        if isinstance(spec, FieldsSpec):
             out: list[Block] = []
-            for item in spec["fields"]:
-                label, path, *rest = item
-                fmt = rest[0] if rest else None
-                value = self.date_inline(scope, path) if fmt == "date" else self.val_inline(
-                    scope, path, fmt, int(spec.get("blank", 16)))
-                out.append(Paragraph((Text(f"{label}："), value), indent=bool(spec.get("indent"))))
+            for item in spec.items:
+                value = self.date_inline(scope, item.path) if item.fmt == "date" else \
+                    self.val_inline(scope, item.path, item.fmt, spec.blank)
+                mark = (Text(NOTE_MARK),) if spec.note else ()
+                out.append(Paragraph((*mark, Text(f"{item.label}："), value), indent=spec.indent,
+                                     small=spec.note, note=spec.note))
             return out
-        if "range" in spec:
-            r = spec["range"]
-            return [Paragraph((Text(f"{r['label']}："),
-                               *self.range_inlines(scope, r["bind"], r.get("suffix", "期间"))),
+        if isinstance(spec, RangeSpec):
+            return [Paragraph((Text(f"{spec.label}："),
+                               *self.range_inlines(scope, spec.bind, spec.suffix)),
                               indent=True)]
-        if "text" in spec:
-            return self.text_block(scope, spec["text"])
-        if "item" in spec:
-            it = spec["item"]
-            chosen = (not self.blank) and self.present(scope, it["when"])
-            head = Paragraph((Check(str(it["label"]), chosen),))
-            inner = self.blocks(scope, it.get("blocks", [])) if (self.blank or chosen) else (
-                self.blocks_blank(it.get("blocks", [])) if it.get("show_unchosen", True) else [])
+        if isinstance(spec, TextSpec):
+            return self.text_block(scope, spec)
+        if isinstance(spec, ItemSpec):
+            chosen = (not self.blank) and self.present(scope, spec.when)
+            head = Paragraph((Check(spec.label, chosen),))
+            inner = self.blocks(scope, spec.blocks) if (self.blank or chosen) else (
+                self.blocks_blank(spec.blocks) if spec.show_unchosen else [])
             return [head, *inner]
-        if "each" in spec:
-            return self.each(scope, spec["each"])
-        if "grid" in spec:
-            return [self.grid(scope, spec["grid"])]
-        if "table" in spec:
-            return [self.table(scope, spec["table"])]
-        if "photos" in spec:
-            pics = self.photos(scope, spec["photos"])
+        if isinstance(spec, EachSpec):
+            return self.each(scope, spec)
+        if isinstance(spec, GridSpec):
+            return [self.grid(scope, spec)]
+        if isinstance(spec, TableSpec):
+            return [self.table(scope, spec)]
+        if isinstance(spec, PhotosSpec):
+            pics = self.photos(scope, spec.bind)
             return [Paragraph(tuple(pics))] if pics else []
-        if "signatures" in spec:
-            return [self.signatures(scope, spec["signatures"])]
-        if "pagebreak" in spec:
+        if isinstance(spec, SignaturesSpec):
+            return [self.signatures(scope, spec)]
+        if isinstance(spec, SpaceSpec):
+            return [Spacer(spec.mm)]
+        if isinstance(spec, LinesSpec):
+            return [Paragraph((Blank(None),)) for _ in range(spec.count)]
+        if isinstance(spec, PageBreakSpec):
             return [PageBreak()]
-        raise SpecError(f"unknown block: {sorted(spec)}")
+        raise SpecError(f"unknown block: {spec!r}")
 
-    def text_block(self, scope: _Scope, t: dict[str, Any]) -> list[Block]:
+    def text_block(self, scope: _Scope, t: TextSpec) -> list[Block]:
         out: list[Block] = []
-        if t.get("label"):
-            out.append(Paragraph(tuple(self.template(scope, str(t["label"]))),
-                                 indent=bool(t.get("label_indent", False))))
-        v = self.value(scope, t["bind"])
+        if t.label:
+            out.append(Paragraph(tuple(self.template(scope, t.label)), indent=t.label_indent))
+        v = self.value(scope, t.bind)
         if v is None:
-            lines = int(t.get("lines", 2))
             if self.blank:
-                out += [Paragraph((Blank(40),)) for _ in range(lines)]
+                out += [Paragraph((Blank(None),)) for _ in range(t.lines)]
             else:
                 out.append(Paragraph((Text(NA),), indent=True))
         else:
-            at = self.source(scope, t["bind"])
+            at = self.source(scope, t.bind)
             out += [Paragraph((Text(line, source=at),), indent=True) for line in v.split("\n")]
-        if "photos" in t:
-            pics = self.photos(scope, t["photos"])
+        if t.photos:
+            pics = self.photos(scope, t.photos)
             if pics:
                 out.append(Paragraph(tuple(pics)))
         return out
 
-    def signatures(self, scope: _Scope, s: dict[str, Any]) -> Signatures:
+    def signatures(self, scope: _Scope, s: SignaturesSpec) -> Signatures:
         items = []
-        for it in s["items"]:
-            name = None if self.blank or "name" not in it else self.value(scope, it["name"])
+        for it in s.items:
+            name = None if self.blank or it.name is None else self.value(scope, it.name)
             date = None
-            if not self.blank and "date" in it:
-                date = fmt_date(self.resolve(scope, it["date"]) or None)
-            items.append(Signature(str(it["label"]), name, date, bool(it.get("with_date", True)),
-                                   source=self.source(scope, it["name"]) if name else None))
-        return Signatures(tuple(items), int(s.get("columns", 1)))
+            if not self.blank and it.date:
+                date = fmt_date(self.resolve(scope, it.date) or None)
+            items.append(Signature(it.label, name, date, it.with_date,
+                                   source=self.source(scope, it.name) if name and it.name
+                                   else None))
+        return Signatures(tuple(items), s.columns)
 
-    def blocks_blank(self, specs: Iterable[dict[str, Any]]) -> list[Block]:
+    def blocks_blank(self, specs: Iterable[BlockSpec]) -> list[Block]:
         """An item not chosen on a filled form: its sub-fields show ／."""
         return self.blocks(_Scope(MISSING, None), specs)
 
-    def each(self, scope: _Scope, spec: dict[str, Any]) -> list[Block]:
-        items = [] if self.blank else self.items(scope, spec["bind"])
-        minimum = int(spec.get("min", 1 if self.blank else 0))
+    def each(self, scope: _Scope, spec: EachSpec) -> list[Block]:
+        items = [] if self.blank else self.items(scope, spec.bind)
+        minimum = spec.min if spec.min is not None else (1 if self.blank else 0)
         out: list[Block] = []
         count = max(len(items), minimum)
         for i in range(count):
             item = items[i] if i < len(items) else _Scope(MISSING, None)
-            sub = self.blocks(item, spec["blocks"])
-            if spec.get("numbered") == "circled" and sub and isinstance(sub[0], Paragraph):
+            sub = self.blocks(item, spec.blocks)
+            if spec.numbered == "circled" and sub and isinstance(sub[0], Paragraph):
                 first = sub[0]
                 sub[0] = Paragraph((Text(CIRCLED[i % len(CIRCLED)]), *first.inlines),
                                    indent=first.indent)
             out += sub
-        if "after" in spec:
-            out += self.blocks(scope, spec["after"])
+        out += self.blocks(scope, spec.after)
         return out
 
-    def grid(self, scope: _Scope, spec: dict[str, Any]) -> Table:
+    def grid(self, scope: _Scope, spec: GridSpec) -> Table:
         rows = []
-        for row in spec["rows"]:
-            if isinstance(row, dict) and "each" in row:
-                each = row["each"]
-                items = [] if self.blank else self.items(scope, each["bind"])
-                for i in range(max(len(items), int(each.get("min", 1)))):
+        for row in spec.rows:
+            if isinstance(row, GridEachRow):
+                items = [] if self.blank else self.items(scope, row.bind)
+                for i in range(max(len(items), row.min)):
                     item = items[i] if i < len(items) else _Scope(MISSING, None)
-                    rows.append(Row(tuple(self.cell(item, c) for c in each["cells"])))
+                    rows.append(Row(tuple(self.cell(item, c) for c in row.cells)))
                 continue
             rows.append(Row(tuple(self.cell(scope, c) for c in row)))
-        return Table(tuple(rows), tuple(float(w) for w in spec["widths"]),
-                     header_rows=int(spec.get("header_rows", 0)), caption=spec.get("caption"),
-                     font_small=bool(spec.get("small", False)),
-                     borders=bool(spec.get("borders", True)))
+        return Table(tuple(rows), spec.widths, header_rows=spec.header_rows, caption=spec.caption,
+                     font_small=spec.small, borders=spec.borders)
 
-    def table(self, scope: _Scope, spec: dict[str, Any]) -> Table:
-        columns = spec["columns"]
+    def table(self, scope: _Scope, spec: TableSpec) -> Table:
+        form = "blank" if self.blank else "filled"
+        spec = replace(spec, columns=tuple(c for c in spec.columns if c.only in (None, form)))
         widths: list[float] = []
         header: list[Row] = []
-        if spec.get("index"):
-            widths.append(float(spec.get("index_width", 0.8)))
-        widths += [float(c.get("width", 2)) for c in columns]
-        if "header" in spec:  # explicit (merged) header rows
-            header = [Row(tuple(self.cell(scope, c) for c in r)) for r in spec["header"]]
+        if spec.index:
+            widths.append(spec.index_width)
+        widths += [c.width for c in spec.columns]
+        if spec.header is not None:  # explicit (merged) header rows
+            header = [Row(tuple(self.cell(scope, c) for c in r)) for r in spec.header]
         else:
-            cells = [Cell((Text(str(spec["index"])),), header=True, align="center")] if spec.get(
-                "index") else []
-            cells += [Cell((Text(str(c["label"])),), header=True, align="center") for c in columns]
+            cells = [Cell((Text(spec.index),), header=True, align="center")] if spec.index else []
+            cells += [Cell((Text(c.label),), header=True, align="center") for c in spec.columns]
             header = [Row(tuple(cells))]
-        fixed = bool(spec.get("fixed", False))  # rows that exist on blank forms too (fixed items)
-        items = self.items(scope, spec["bind"]) if "bind" in spec else []
-        if self.blank and not fixed:
+        items = self.items(scope, spec.bind) if spec.bind else []
+        if self.blank and not spec.fixed:
             items = []
         body: list[list[Cell]] = []
         saved_blank = self.blank
         for i, item in enumerate(items):
             row: list[Cell] = []
-            if spec.get("index"):
+            if spec.index:
                 row.append(Cell((Text(str(i + 1)),), align="center"))
-            for c in columns:
-                align = c.get("align", "left")
-                if saved_blank and (not fixed or c.get("filled_only")):
-                    row.append(Cell((), align=align))
+            for c in spec.columns:
+                if saved_blank and (not spec.fixed or c.filled_only):
+                    row.append(Cell((), align=c.align, min_height_mm=WRITE_IN_MM))
                     continue
                 self.blank = False
                 try:
-                    cell = self.cell(item, {k: v for k, v in c.items() if k not in _COLUMN_KEYS})
+                    cell = self.cell(item, c.cell)
                 finally:
                     self.blank = saved_blank
-                row.append(Cell(cell.inlines, align=align))
+                row.append(Cell(cell.inlines, align=c.align))
             body.append(row)
         if not items:
-            n = int(spec.get("blank_rows", 3)) if (self.blank or spec.get("blank_when_empty")) else 0
+            n = spec.blank_rows if (self.blank or spec.blank_when_empty) else 0
             for i in range(n):
-                row = [Cell((Text(str(i + 1)),), align="center")] if spec.get("index") else []
-                row += [Cell(()) for _ in columns]
+                row = [Cell((Text(str(i + 1)),), align="center")] if spec.index else []
+                row += [Cell((), min_height_mm=WRITE_IN_MM) for _ in spec.columns]
                 body.append(row)
             if not n and not self.blank:
                 body.append([Cell((Text("（无）"),), colspan=len(widths), align="center")])
-        merged = _merge_runs(body, [bool(c.get("merge")) for c in columns],
-                             offset=1 if spec.get("index") else 0)
-        footer = [Row(tuple(self.cell(scope, c) for c in r)) for r in spec.get("footer", [])]
+        merged = _merge_runs(body, [c.merge for c in spec.columns],
+                             offset=1 if spec.index else 0)
+        footer = [Row(tuple(self.cell(scope, c) for c in r)) for r in spec.footer]
         return Table(tuple(header) + tuple(Row(tuple(r)) for r in merged) + tuple(footer),
-                     tuple(widths), header_rows=len(header), caption=spec.get("caption"),
-                     font_small=bool(spec.get("small", False)))
-
-
-_COLUMN_KEYS = {"label", "width", "merge", "filled_only", "align"}
+                     tuple(widths), header_rows=len(header), caption=spec.caption,
+                     font_small=spec.small)
 
 
 def _merge_runs(body: list[list[Cell]], merge: list[bool], offset: int) -> list[list[Cell]]:
@@ -433,6 +483,7 @@ def _merge_runs(body: list[list[Cell]], merge: list[bool], offset: int) -> list[
 def build_document(spec: AnnexSpec, context: Any, *, blank: bool) -> Document:
     """The document for ``context`` (the prepared data), or the blank form when ``blank``."""
     builder = _Builder(context, blank)
-    doc = Document(title=spec.title, subtitle=spec.subtitle, blank=blank, landscape=spec.landscape)
+    subtitle = spec.blank_subtitle if blank and spec.blank_subtitle else spec.subtitle
+    doc = Document(title=spec.title, subtitle=subtitle, blank=blank, landscape=spec.landscape)
     doc.add(*builder.blocks(_Scope(context, None if blank else DATA), spec.blocks))
     return doc

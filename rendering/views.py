@@ -13,10 +13,11 @@ from typing import Any
 
 from domain.catalog import FormKind
 from domain.scoring import APPENDIX_D, APPENDIX_E, Rule, ScoreSheet
-from rendering.chengdu_views import chengdu_table_extras, chengdu_table_sources
+from rendering.chengdu_views import chengdu_table_extras
+from rendering.kinds import kind_rendering
 from rendering.values import DATA, MISSING, Overlay
 
-__all__ = ["View", "view_for"]
+__all__ = ["MapPicture", "View", "report_extras", "score_extras", "table7_extras", "view_for"]
 
 
 class View(Overlay):
@@ -52,27 +53,42 @@ def _score_rows(catalogue: tuple[Rule, ...], sheet: ScoreSheet | None,
 
 
 def view_for(kind: FormKind, model: Any | None) -> View:
-    """The binding context for ``kind``'s spec; ``model`` None gives the blank form's view."""
-    key = (kind.type, kind.profile)
-    extras: dict[str, Any] = {}
-    if key == ("callback", "chengdu"):
-        sheet = model.sheet if model is not None else None
-        extras["score_rows"] = _score_rows(APPENDIX_D, sheet, group_max=False)
-        extras["total"] = _num(sheet.base_total) if sheet else MISSING
-    elif key == ("annual_evaluation", "chengdu"):
-        sheet = model.sheet if model is not None else None
-        extras["score_rows"] = _score_rows(APPENDIX_E, sheet, group_max=True)
-        extras["base_total"] = _num(sheet.base_total) if sheet else MISSING
-        extras["bonus_total"] = _num(sheet.bonus_total) if sheet else MISSING
-        extras["total"] = _num(sheet.total) if sheet else MISSING
-    elif key == ("report", "shandong") and model is not None:
-        from rendering.risk_view import risk_rows
+    """The binding context for ``kind``'s spec; ``model`` None gives the blank form's view.
+    What each kind computes is declared in one place: rendering/kinds.py."""
+    kr = kind_rendering(kind.type, kind.profile)
+    extras = kr.extras(model) if kr.extras is not None else {}
+    return View(model, sources=dict(kr.sources), **extras)
 
-        extras["risks"], extras["risk_bands"] = risk_rows(model.risks)
-    extras.update(chengdu_table_extras(kind.type, model))
-    if model is not None and key in _RISK_MAP_ROWS:
-        extras["risk_map"] = _risk_map(_RISK_MAP_ROWS[key](model, extras))
-    return View(model, sources=chengdu_table_sources(kind.type), **extras)
+
+def score_extras(appendix: str, model: Any | None) -> dict[str, Any]:
+    """附录D (100 points) or 附录E (100 + 30): the printed rows and the computed totals."""
+    sheet = model.sheet if model is not None else None
+    if appendix == "D":
+        return {"score_rows": _score_rows(APPENDIX_D, sheet, group_max=False),
+                "total": _num(sheet.base_total) if sheet else MISSING}
+    return {"score_rows": _score_rows(APPENDIX_E, sheet, group_max=True),
+            "base_total": _num(sheet.base_total) if sheet else MISSING,
+            "bonus_total": _num(sheet.bonus_total) if sheet else MISSING,
+            "total": _num(sheet.total) if sheet else MISSING}
+
+
+def report_extras(model: Any | None) -> dict[str, Any]:
+    """附件4: the risk rows with their computed levels, the bands in force, the risk map."""
+    if model is None:
+        return {}
+    from rendering.risk_view import risk_rows
+
+    risks, bands = risk_rows(model.risks)
+    return {"risks": risks, "risk_bands": bands,
+            "risk_map": _risk_map([(r.area, r.level) for r in risks])}
+
+
+def table7_extras(model: Any | None) -> dict[str, Any]:
+    """表 7: the rows (typed and derived from 表 5/6) and the four-colour map by 场所地址."""
+    extras = chengdu_table_extras("chengdu_table_7", model)
+    if model is not None:
+        extras["risk_map"] = _risk_map([(r.site_address, r.level) for r in model.risk_list()])
+    return extras
 
 
 # -- 安全风险四色图 (Chengdu 3.2) as a picture of the `photos` mechanism -----------------------------
@@ -85,16 +101,9 @@ class MapPicture:
 
     content: bytes
     mime: str = "image/svg+xml"
-    caption: str | None = "安全风险四色图"
+    caption: str | None = None  # the map draws its own title (安全风险四色图)
     kind: str = "map"
     fallback: Callable[[], bytes] | None = None  # the PNG, drawn only when Word asks for it
-
-
-_RISK_MAP_ROWS: dict[tuple[str, str], Any] = {
-    ("report", "shandong"): lambda m, ex: [(r.area, r.level) for r in ex.get("risks", ())],
-    ("chengdu_table_7", "chengdu"): lambda m, ex: [(r.site_address, r.level)
-                                                    for r in m.risk_list()],
-}
 
 
 def _risk_map(rows: list[tuple[Any, Any]]) -> Any:

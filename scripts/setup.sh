@@ -2,11 +2,17 @@
 # Set up everything the service and its tests need on a fresh Debian 12 machine:
 # system packages (CJK fonts, HarfBuzz's subsetter, poppler for the tests), a virtual
 # environment in .venv and the project with its test extras. Safe to run again.
+# --tests: also what only the tests use (LibreOffice, to open every Word file).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(fonts-noto-cjk fonts-hanazono fonts-dejavu-core libharfbuzz-subset0 libpango-1.0-0
               libpangoft2-1.0-0 libfontconfig1 poppler-utils)
+# libreoffice-writer-nogui: the tests convert every Word file to PDF (Word files that match the
+# PDFs); fonts-liberation: Times New Roman's metrics for it, as Word has them
+if [ "${1:-}" = "--tests" ]; then
+  APT_PACKAGES+=(libreoffice-writer-nogui fonts-liberation)
+fi
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

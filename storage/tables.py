@@ -33,6 +33,9 @@ __all__ = [
     "hazards",
     "jobs",
     "metadata",
+    "obligation_events",
+    "policies",
+    "record_facts",
     "records",
     "staged_parts",
     "webhook_deliveries",
@@ -270,4 +273,53 @@ hazards = Table(
     Column("updated_at", _TS(), nullable=False),
     Index("ix_hazards_tenant_policy", "tenant", "policy_no"),
     Index("ix_hazards_tenant_state", "tenant", "state"),
+)
+
+# -- policies, record facts and obligation events (migration 0006) ---------------------------------
+
+policies = Table(
+    "policies",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("tenant", String(100), nullable=False),
+    Column("policy_no", String(200), nullable=False),
+    Column("profile", String(20), nullable=False),
+    Column("insured", String(200), nullable=False),
+    Column("period_start", Date, nullable=False),
+    Column("period_end", Date, nullable=False),
+    Column("terms", JSON, nullable=False),  # domain.policies.PolicyTerms, mode="json"
+    Column("created_by", String(16)),
+    Column("created_at", _TS(), nullable=False),
+    UniqueConstraint("tenant", "policy_no", name="uq_policies_tenant_policy"),
+    Index("ix_policies_tenant_profile", "tenant", "profile"),
+)
+
+# What the obligations read from a record's source.json (its service, callback or complaint
+# dates), extracted once per record: records never change.
+record_facts = Table(
+    "record_facts",
+    metadata,
+    Column("record_id", String(40), primary_key=True),
+    Column("tenant", String(100), nullable=False),
+    Column("policy_no", String(200)),
+    Column("doc_type", String(40), nullable=False),
+    Column("facts", JSON, nullable=False),  # domain.obligations.record_facts
+    Column("extracted_at", _TS(), nullable=False),
+    Index("ix_record_facts_tenant_policy", "tenant", "policy_no"),
+)
+
+# obligation.due_soon / obligation.overdue sent at most once per obligation and state.
+obligation_events = Table(
+    "obligation_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("tenant", String(100), nullable=False),
+    Column("obligation_id", String(40), nullable=False),
+    Column("state", String(20), nullable=False),  # due_soon | overdue
+    Column("policy_no", String(200), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("due", Date),
+    Column("event_id", String(40)),  # the webhook event's id (None: no webhook at the time)
+    Column("emitted_at", _TS(), nullable=False),
+    UniqueConstraint("tenant", "obligation_id", "state", name="uq_obligation_events_once"),
 )

@@ -289,3 +289,30 @@ def test_the_audit_trail_is_archived_under_lock(service):
     assert lines and all(json.loads(line)["hash"] for line in lines)
     assert ctx.seal_audit() is None or ctx.seal_audit() != key  # nothing sealed twice
     assert ctx.audit.verify_chain() == []
+
+
+def test_each_archived_record_prints_its_archive_contents_list(service):
+    """AQ 9010.1-2025 附录B 表B.1 per record: the items its service types require, present ☑ or
+    missing □, as PDF, DOCX and JSON (GET /v1/documents/{id}/archive-contents.{fmt})."""
+    import subprocess
+
+    client, _, auth, other = service
+    r = _archive(client, auth, _body("report-shandong"))
+    assert r.status_code == 201, r.text
+    rid = r.json()["id"]
+    listed = client.get(f"/v1/documents/{rid}/archive-contents.json", headers=auth)
+    assert listed.status_code == 200
+    items = listed.json()["items"]
+    assert {i["service"] for i in items} >= {"安全生产宣传教育培训", "生产安全事故隐患排查"}
+    assert listed.json()["missing"] == sum(not i["present"] for i in items) > 0
+    pdf = client.get(f"/v1/documents/{rid}/archive-contents.pdf", headers=auth)
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
+    text = subprocess.run(["pdftotext", "-", "-"], input=pdf.content, capture_output=True,
+                          check=True).stdout.decode()
+    flat = "".join(text.split())
+    assert "安全生产责任保险事故预防服务档案内容清单" in flat and rid in flat
+    assert "☑具备□缺少" in flat and "□具备☑缺少" in flat  # present and missing items
+    docx = client.get(f"/v1/documents/{rid}/archive-contents.docx", headers=auth)
+    assert docx.status_code == 200 and docx.content.startswith(b"PK")
+    assert client.get(f"/v1/documents/{rid}/archive-contents.pdf",
+                      headers=other).status_code == 404  # another tenant's record

@@ -206,8 +206,7 @@ STANDARD_LABELS: dict[tuple[str, str], tuple[str, ...]] = {
         "注：统筹委托的由保险经纪机构签字并附委托合同。",
     ),
     ("plan", "national"): (  # AQ 9010.1-2025 附录A, 图A.1 and 图A.2
-        "安全生产责任保险事故预防服务方案",
-        "（封面）",
+        "安全生产责任保险事故预防服务方案",  # 图A.1's caption （封面） names the page: not printed
         "被保险人：",
         "保险机构：",
         "服务机构：",
@@ -575,6 +574,39 @@ STANDARD_LABELS: dict[tuple[str, str], tuple[str, ...]] = {
         "现场查看风险情况",
     ),
 }
+# Complaint records: no standard gives the form (the service's layout says so); its labels are
+# the complaint clauses' words (山东 6.4, 成都 5.4.2.1, AQ 9010-2019 6.4, AQ 9010.1-2025 6.4).
+for _p in ("shandong", "chengdu", "national", "wenzhou"):
+    STANDARD_LABELS[("complaint", _p)] = (
+        "安全生产责任保险事故预防服务投诉处理记录",
+        "本表式由本服务拟定",
+        "投诉人的投诉请求",
+        "对基本事实的认定及依据",
+        "对投诉事项的处理措施",
+        "需要进一步核实与处理",
+        *(("延长处理期限",) if _p in ("shandong", "national") else ()),  # 山东 / 2025 6.4 only
+        "对投诉内容的核实情况",  # AQ 9010.1-2025 6.4
+        "投诉人可以采取的救济途径",  # AQ 9010.1-2025 6.4
+    )
+# Wenzhou uses the national plan (AQ 9010.1-2025 附录A); its half-yearly self-evaluation is
+# 温州 第二十三条 with the nine aspects of 第二十四条 and the 100 + 10 of 第二十五条.
+STANDARD_LABELS[("plan", "wenzhou")] = STANDARD_LABELS[("plan", "national")]
+STANDARD_LABELS[("annual_evaluation", "wenzhou")] = (
+    "服务方案实施情况及效果",
+    "提供事故预防技术服务的机构和人员的专业能力",
+    "存在的问题和改进措施",
+    "（一）事故预防服务情况",
+    "（二）事故预防服务费用提取和列支情况",
+    "（三）安责险产品宣传与推广情况",
+    "（四）安责险事故预防服务效果",
+    "（五）安责险信息化建设及信息录入情况",
+    "（六）安责险项目各类信息报送情况",
+    "（七）安责险项目服务满意度情况",
+    "（八）安责险项目服务创新情况（加分项）",
+    "（九）其他应当考核的内容",
+    "服务评价指标共 100 分，创新加分项不超过 10 分",
+    "得分保留一位小数",
+)
 
 # What the filled examples chose, as the form must show it: ☑ before (or in the parentheses
 # after) a chosen item or rating, □ for the others.
@@ -637,6 +669,7 @@ WITH_BOXES = {
     ("chengdu_table_8", "chengdu"),
     ("chengdu_table_9", "chengdu"),
     ("chengdu_table_12", "chengdu"),
+    *(("complaint", p) for p in ("shandong", "chengdu", "national", "wenzhou")),
 }
 
 
@@ -685,8 +718,14 @@ def labels_of(kind: FormKind) -> list[str]:
     return [
         t
         for t in build(kind, None).texts()
-        if t.strip() and not t.strip().isdigit() and "__" not in t
+        if t.strip() and not t.strip().isdigit() and "__" not in t and not _blank_only(t)
     ]
+
+
+def _blank_only(text: str) -> bool:
+    """A blank form's words for what a filled form replaces by a value: the annex's placeholders
+    （甲方名称）/（乙方名称） and write-in gaps of full-width spaces (年　　月　　日)."""
+    return "　　" in text or "（甲方名称）" in text or "（乙方名称）" in text
 
 
 def _missing(needles: Any, haystack: str) -> list[str]:
@@ -735,7 +774,7 @@ def shown_values(name: str) -> tuple[list[str], list[str]]:
     body = EXAMPLES[name]
     kind = get_kind(body["type"], body["profile"])
     model = parse_data(kind, body["data"])
-    bindings = spec_bindings(load_spec(kind.profile, kind.type).blocks)
+    bindings = spec_bindings(load_spec(kind.profile, kind.type))
     texts, dates = [], []
     for leaf in posted_leaves(body["data"], model):
         if leaf.pattern[-1] in ("data", "filename"):  # only Photo has these: drawn, not printed

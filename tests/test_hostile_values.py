@@ -21,7 +21,15 @@ from domain.catalog import get_kind, parse_data
 from rendering.spec import load_spec
 from services.render import render_data
 from tests.conftest import load_examples
-from tests.textutil import docx_text, is_bound, pdf_text, posted_leaves, spec_bindings, squash
+from tests.textutil import (
+    agree_names,
+    docx_text,
+    is_bound,
+    pdf_text,
+    posted_leaves,
+    spec_bindings,
+    squash,
+)
 
 EXAMPLES = load_examples()
 HOSTILE = "{{ 7*7 }} {% raw %} <b>粗</b> &amp; & a\nb x\ty 𠮷野家 䶮"
@@ -98,9 +106,9 @@ def hostile() -> dict[str, Hostile]:
     out = {}
     for name, body in EXAMPLES.items():
         kind = get_kind(body["type"], body["profile"])
-        data = hostile_variant(kind.model.model_json_schema(), body["data"])
+        data = agree_names(hostile_variant(kind.model.model_json_schema(), body["data"]))
         model = parse_data(kind, data)  # still valid: patterns, choices and dates untouched
-        bindings = spec_bindings(load_spec(kind.profile, kind.type).blocks)
+        bindings = spec_bindings(load_spec(kind.profile, kind.type))
         shown = [leaf.raw for leaf in posted_leaves(data, model)
                  if isinstance(leaf.raw, str) and HOSTILE[:10] in leaf.raw
                  and is_bound(leaf.pattern, bindings)]

@@ -45,6 +45,7 @@ def test_the_docx_keeps_the_characters_too() -> None:
     body = load_examples()["report-shandong"]
     data = copy.deepcopy(body["data"])
     data["insured"]["name"] = NAME
+    data["policy"]["insured_name"] = NAME  # the same party: the names must agree
     text = docx_text(render_data("report", "shandong", data, "docx").content)
     assert NAME in text and "\ufffd" not in text
 

@@ -540,6 +540,7 @@ def test_page_escapes_everything(
 ) -> None:
     body = copy.deepcopy(examples["report-shandong"])
     body["data"]["insured"]["name"] = '<script>alert("x")</script>&化工'
+    body["data"]["policy"]["insured_name"] = body["data"]["insured"]["name"]  # must agree
     rec = archive(body)
     page = app_client.get(rec.path).text
     assert "<script>" not in page

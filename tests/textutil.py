@@ -85,100 +85,25 @@ def docx_text(docx: bytes) -> str:
 # -- which posted values an annex shows ------------------------------------------------------
 #
 # An annex spec (templates/annex/<profile>/<type>.yaml) names every place a value goes by a bind
-# path: ``fields`` items, ``bind``/``choice``/``photos`` of cells and text blocks, the ``{holes}``
-# of ``para`` templates, ``range`` (start and end), ``signatures`` names and dates; ``each``,
-# ``table`` and grid-row ``each`` make their blocks' paths relative to the list's elements. A
-# posted value "has a place" when its JSON path — list indices and dict keys as ``*`` — is one
-# of those paths, or an element of a list bound as a whole (``certificates``: joined with 、), or
-# the caption of a bound photo. Views add bindings computed from the data (VIEW_BINDINGS).
+# path; rendering.bindings.printed_patterns follows them through the data model and the values
+# the view computes (rendering/kinds.py) to the posted fields they print, as patterns with ``*``
+# for list indices and dict keys. A posted value "has a place" when its pattern or a prefix of it
+# is one of those (a list bound as a whole shows each element; a bound photo its caption).
 
 Pattern = tuple[str, ...]
-_HOLE = re.compile(r"\{([^{}|]+)(?:\|[^{}]*)?\}")
-
-#: Spec paths bound to view values computed from posted text (rendering/views.py):
-#: the score tables' 备注/扣分说明 carry each finding's note.
-VIEW_BINDINGS: dict[Pattern, Pattern] = {
-    ("score_rows", "*", "remark"): ("findings", "*", "note"),
-}
 
 
-def _join(scope: Pattern, path: str) -> Pattern:
-    if path == ".":
-        return scope
-    if path.startswith("$."):
-        scope, path = (), path[2:]
-    return (*scope, *path.replace("]", "").replace("[", ".").split("."))
+def spec_bindings(spec: Any) -> set[Pattern]:
+    """Every posted-data pattern the annex spec ``spec`` (rendering.spec.AnnexSpec) prints."""
+    from rendering.bindings import printed_patterns
+    from rendering.spec import spec_root
 
-
-def _cell_bindings(cell: Any, scope: Pattern, out: set[Pattern]) -> None:
-    if not isinstance(cell, dict):
-        return
-    for key in ("bind", "choice"):
-        if key in cell:
-            out.add(_join(scope, cell[key]))
-    if "photos" in cell:
-        out.add((*_join(scope, cell["photos"]), "*", "caption"))
-    if "para" in cell:
-        out.update(_join(scope, h) for h in _HOLE.findall(str(cell["para"])))
-
-
-def _block_bindings(blocks: Any, scope: Pattern, out: set[Pattern]) -> None:
-    for b in blocks:
-        if "para" in b:
-            out.update(_join(scope, h) for h in _HOLE.findall(str(b["para"])))
-        if "fields" in b:
-            out.update(_join(scope, item[1]) for item in b["fields"])
-        if "range" in b:
-            p = _join(scope, b["range"]["bind"])
-            out.update({(*p, "start"), (*p, "end")})
-        if "text" in b:
-            t = b["text"]
-            out.add(_join(scope, t["bind"]))
-            out.update(_join(scope, h) for h in _HOLE.findall(str(t.get("label", ""))))
-            if "photos" in t:
-                out.add((*_join(scope, t["photos"]), "*", "caption"))
-        if "item" in b:
-            _block_bindings(b["item"].get("blocks", []), scope, out)
-        if "each" in b:
-            inner = (*_join(scope, b["each"]["bind"]), "*")
-            _block_bindings(b["each"]["blocks"], inner, out)
-            _block_bindings(b["each"].get("after", []), scope, out)
-        if "grid" in b:
-            for row in b["grid"]["rows"]:
-                if isinstance(row, dict) and "each" in row:
-                    inner = (*_join(scope, row["each"]["bind"]), "*")
-                    for c in row["each"]["cells"]:
-                        _cell_bindings(c, inner, out)
-                else:
-                    for c in row:
-                        _cell_bindings(c, scope, out)
-        if "table" in b:
-            t = b["table"]
-            inner = (*_join(scope, t["bind"]), "*") if "bind" in t else scope
-            for c in t["columns"]:
-                _cell_bindings(c, inner, out)
-            for row in [*t.get("header", []), *t.get("footer", [])]:
-                for c in row:
-                    _cell_bindings(c, scope, out)
-        if "photos" in b:
-            out.add((*_join(scope, b["photos"]), "*", "caption"))
-        if "signatures" in b:
-            for it in b["signatures"]["items"]:
-                out.update(_join(scope, it[k]) for k in ("name", "date") if k in it)
-
-
-def spec_bindings(blocks: Any) -> set[Pattern]:
-    """Every data path (``*`` for list elements and dict keys) an annex spec shows a value at."""
-    out: set[Pattern] = set()
-    _block_bindings(blocks, (), out)
-    out.update(target for source, target in VIEW_BINDINGS.items() if source in out)
-    return out
+    profile, doc_type = spec.key.split("/")
+    return printed_patterns(spec.blocks, spec_root(profile, doc_type))
 
 
 def is_bound(pattern: Pattern, bindings: set[Pattern]) -> bool:
-    if pattern in bindings:
-        return True
-    return bool(pattern) and pattern[-1] == "*" and pattern[:-1] in bindings
+    return any(pattern[:n] in bindings for n in range(1, len(pattern) + 1))
 
 
 @dataclass(frozen=True)
@@ -214,3 +139,28 @@ def posted_leaves(raw: Any, typed: Any, path: tuple[str | int, ...] = (),
             yield from posted_leaves(value, sub, (*path, i), (*pattern, "*"))
     else:
         yield Leaf(path, pattern, raw, typed)
+
+
+def agree_names(data: Any) -> Any:
+    """``data`` with every pair of fields that name the same party
+    (domain.documents.consistency.SAME_NAMES) set equal — the second's value copied to the
+    first — so that a test that varies every string still posts a consistent document."""
+    from domain.documents.consistency import SAME_NAMES
+
+    def targets(obj: Any, parts: list[str]) -> list[tuple[Any, str]]:
+        if len(parts) == 1:
+            return [(obj, parts[0])] if isinstance(obj, dict) and parts[0] in obj else []
+        head, rest = parts[0], parts[1:]
+        if head == "*":
+            return [t for item in (obj if isinstance(obj, list) else []) for t in
+                    targets(item, rest)]
+        return targets(obj.get(head), rest) if isinstance(obj, dict) else []
+
+    for a, b in SAME_NAMES:
+        src = targets(data, b.split("."))
+        if not src or not isinstance(src[0][0].get(src[0][1]), str):
+            continue
+        value = src[0][0][src[0][1]]
+        for obj, key in targets(data, a.split(".")):
+            obj[key] = value
+    return data

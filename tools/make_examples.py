@@ -51,6 +51,28 @@ TECHS = [
 ]
 
 
+# Chengdu forms carry Chengdu data: the insured, its policy and the insurer's branch in Sichuan
+# (names repeated inside one document must agree: domain/documents/consistency.py).
+CD_POLICY = {"policy_no": "PZAS202651010000007788", "premium": "86000.00",
+             "period_start": "2026-01-01", "period_end": "2026-12-31",
+             "applicant": "成都蜀川精密机械有限公司", "insured_name": "成都蜀川精密机械有限公司",
+             "region": "四川省成都市", "industry": "机械制造"}
+CD_INSURER = {"name": "中国平安财产保险股份有限公司四川分公司", "contact": "刘洋",
+              "phone": "028-86668888", "address": "四川省成都市锦江区红星路三段 1 号"}
+CD_INSURED = {"name": "成都蜀川精密机械有限公司", "address": "四川省成都市龙泉驿区经开区南四路 66 号",
+              "industry": "通用设备制造业", "license_scope": "数控机床零部件、液压件的研发、制造与销售",
+              "legal_rep": "陈志远", "legal_rep_phone": "13808000001", "safety_manager": "赵立新",
+              "safety_manager_phone": "13808000002", "credit_rating": "A",
+              "description": "公司员工 420 人，主要作业场所为机加工车间、涂装车间、装配车间和空压站。",
+              "contact": "陈静", "contact_phone": "13908060001"}
+CD_TECHS = [
+    {"name": "周文斌", "title": "高级工程师", "specialty": "机械安全", "certificates": ["注册安全工程师（金属冶炼安全除外）"],
+     "phone": "13908060011", "role": "项目负责人"},
+    {"name": "刘海涛", "title": "工程师", "specialty": "安全生产标准化", "certificates": ["注册安全工程师（其他安全）"],
+     "phone": "13908060012", "role": "风险辨识、隐患排查"},
+]
+
+
 def agreement() -> dict:
     return {"type": "agreement", "profile": "shandong", "data": {
         "policy": POLICY, "insured": INSURED, "insurer": INSURER,
@@ -100,9 +122,7 @@ def plan_national() -> dict:
 
 def plan_chengdu() -> dict:
     return {"type": "plan", "profile": "chengdu", "data": {
-        "policy": {**POLICY, "policy_no": "PZAS202651010000007788", "region": "四川省成都市", "industry": "机械制造"},
-        "insured": {**INSURED, "name": "成都蜀川精密机械有限公司", "address": "四川省成都市龙泉驿区经开区南四路 66 号", "industry": "通用设备制造业"},
-        "insurer": {**INSURER, "name": "中国平安财产保险股份有限公司四川分公司"},
+        "policy": CD_POLICY, "insured": CD_INSURED, "insurer": CD_INSURER,
         "overview": "所属行业为通用设备制造业，员工 420 人，年产值约 3.2 亿元。",
         "equipment_process": "主要设备为数控机床、行车、空压机；工艺流程为下料—机加工—焊接—涂装—装配。",
         "accident_history": "近三年未发生生产安全事故。",
@@ -112,7 +132,7 @@ def plan_chengdu() -> dict:
         "training_plan": [{"topic": "有限空间作业安全", "audience": "涂装车间作业人员", "form": "线下", "kind": "专项培训", "materials": "课件、视频", "time": "2026 年 4 月"},
                           {"topic": "起重机械安全操作", "audience": "行车司机", "form": "线下", "kind": "岗位培训", "materials": "课件", "time": "2026 年 6 月"}],
         "frequency": "培训 2 次/年，风险辨识 1 次/年，隐患排查 4 次/年。",
-        "team": TECHS}}
+        "team": CD_TECHS}}
 
 
 def report() -> dict:
@@ -137,6 +157,8 @@ def report() -> dict:
         ],
         "interviews": {"text": "现场询问驾驶员 5 名，操作规程掌握较熟练；2 名驾驶员对罐体紧急切断阀操作不熟练。"},
         "suggestions": "1. 加强危货车辆停放区静电防护设施的日常检查。\n2. 组织驾驶员开展紧急切断阀操作专项培训。",
+        "risk_identifiers": "孙浩、周敏", "risk_insured_signatory": "赵立新",
+        "hazard_inspectors": "孙浩、周敏", "hazard_insured_signatory": "赵立新",
         "insured_representative": "赵立新", "provider_representative": "孙浩", "insurer_approver": "王晓明",
         "costs": {"training": "3000.00", "risk_assessment": "6000.00", "hazard_screening": "5000.00"}}}
 
@@ -159,8 +181,8 @@ def callback_chengdu() -> dict:
     findings["feedback"] = {"cases": 1}
     findings["plan_satisfaction"] = {"deduction": "1.5", "note": "对同类行业特点考虑不足"}
     return {"type": "callback", "profile": "chengdu", "data": {
-        "insurer": {**INSURER, "name": "中国平安财产保险股份有限公司四川分公司"}, "insured_name": "成都蜀川精密机械有限公司",
-        "policy": {**POLICY, "policy_no": "PZAS202651010000007788"}, "callback_date": "2026-05-08", "caller": "刘洋",
+        "insurer": CD_INSURER, "insured_name": CD_INSURED["name"],
+        "policy": CD_POLICY, "callback_date": "2026-05-08", "caller": "刘洋",
         "caller_phone": "028-86668888", "insured_contact": "陈静", "insured_contact_phone": "13908060001",
         "findings": findings, "rectification": {"has_issue_list": "是", "rectified": "是"}}}
 
@@ -190,7 +212,7 @@ def annual_chengdu() -> dict:
     findings["innovation"] = {"awards": 1, "note": "“安责险+数字化风控”获省应急管理厅推广"}
     findings["outcome"] = {"achieved": True}
     return {"type": "annual_evaluation", "profile": "chengdu", "data": {
-        "insurer": {**INSURER, "name": "中国平安财产保险股份有限公司四川分公司"}, "year": 2026, "evaluator": "自评",
+        "insurer": CD_INSURER, "year": 2026, "evaluator": "自评",
         "date": "2027-01-15", "findings": findings, "summary": "2026 年度事故预防技术服务质量总体良好，需加强服务全流程管理和档案归档及时性。"}}
 
 

@@ -78,6 +78,22 @@ def get_document(name: str, caller: CurrentCaller, ctx: Ctx) -> Any:
                     headers={"Content-Disposition": f'inline; filename="{part.filename}"'})
 
 
+@router.get("/documents/{rid}/archive-contents.{fmt}",
+            summary="档案内容清单（AQ 9010.1-2025 附录B）/ the record's archive checklist",
+            responses={200: {"content": {"application/pdf": {}}}})
+def archive_contents(rid: str, fmt: str, caller: CurrentCaller, ctx: Ctx) -> Response:
+    """The items 表B.1 requires for the record's service types, which are present, which are
+    missing — as PDF, DOCX or JSON."""
+    if fmt not in ("pdf", "docx", "json"):
+        raise NotFound("记录内容", f"{rid}/archive-contents.{fmt}")
+    from services.render import render_archive_contents
+
+    form = render_archive_contents(ctx.archive.get(caller, rid), fmt,  # type: ignore[arg-type]
+                                   engine=ctx.settings.pdf_engine)
+    return Response(form.content, media_type=form.media_type,
+                    headers={"Content-Disposition": f'inline; filename="{form.filename}"'})
+
+
 class RetentionRequest(Model):
     retain_until: datetime = Field(title="新的保存期限")
     reason: Text = Field(min_length=1, title="原因（理赔、争议、事故调查等）")

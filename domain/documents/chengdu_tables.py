@@ -1067,7 +1067,7 @@ Check = Callable[[Any], list[Problem]]
 
 
 def _c(n: int) -> str:
-    return f"{SOURCE} 附录C 表{n}"
+    return f"成都市安全生产责任保险事故预防技术服务规范 附录C 表{n}"
 
 
 KINDS: tuple[tuple[str, str, str, Any, tuple[Check, ...]], ...] = (

@@ -95,6 +95,14 @@ class ReportData(Model):
         None, title="排查的场所、设施、设备及主要施工工艺流程"
     )
     hazards: list[HazardRow] = Field(default_factory=list, max_length=MAX_ROWS, title="隐患排查清单")
+    # 附件4's notes: “辨识结果需要风险辨识人员签字，被保险人签字确认”, “事故预防人员要签字，
+    # 被保险人现场人员签字确认” — the names printed at those signature lines
+    risk_identifiers: ShortText | None = Field(None, title="风险辨识人员（签字）")
+    risk_insured_signatory: ShortText | None = Field(
+        None, title="被保险人签字确认（风险辨识结果）")
+    hazard_inspectors: ShortText | None = Field(None, title="事故预防人员（签字）")
+    hazard_insured_signatory: ShortText | None = Field(
+        None, title="被保险人现场人员签字确认（隐患排查）")
     credit_system: Section | None = Field(None, title="4、安全生产信用体系建设")
     emergency: Section | None = Field(None, title="5、生产安全应急预案编制和应急演练")
     technology: Section | None = Field(None, title="6、安全生产科技创新与推广应用")

@@ -65,6 +65,7 @@ from services.jobs.dispatch import (
 )
 from services.jobs.ids import new_id
 from services.jobs.webhooks import Webhooks
+from services.obligations import ObligationService
 from services.prepare import prepare, request_sha256
 from services.records import RecordPending, iso_utc
 from storage.errors import ObjectExists, ObjectNotFound
@@ -105,6 +106,9 @@ class JobService:
             dispatcher.bind(self)
         self.webhooks = Webhooks(engine=engine, settings=settings,
                                  dispatcher=lambda: self.dispatcher, clock=lambda: self.clock())
+        #: obligation.due_soon / obligation.overdue, judged by the sweep (services/obligations.py)
+        self.obligations = ObligationService(engine=engine, store=archive.store,
+                                             settings=settings, clock=lambda: self.clock())
         #: Exceptions run_job lets through untouched (a worker's soft time limit).
         self.passthrough: tuple[type[BaseException], ...] = ()
 
@@ -416,6 +420,11 @@ class JobService:
                                         TASK_FANOUT, lambda _: "interactive")
             # many machines: records whose writer died or met a store outage are finished here
             out["records"] = self.archive.recover().completed
+        try:  # every AZX_OBLIGATION_SCAN_INTERVAL s; a fault there never stops the sweep
+            out["obligation_events"] = self.obligations.scan_if_due(self.webhooks.emit,
+                                                                    self.webhooks.send)
+        except Exception:
+            log.exception("obligation scan failed; tried again at the next interval")
         if any(out.values()):
             log.info("sweep re-sent %s", out)
         return out

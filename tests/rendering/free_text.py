@@ -133,6 +133,9 @@ def fill(name: str, chars: int) -> tuple[dict[str, Any], dict[FreeTextField, str
         text = numbered_text(f"F{n}", min(chars, field.max_length))
         _set(body["data"], field.pattern, text, lambda p: seeds.get((name, p), {}))
         texts[field] = text
+    from tests.textutil import agree_names
+
+    agree_names(body["data"])  # names of the same party must agree (a 422 otherwise)
     return body, texts
 
 

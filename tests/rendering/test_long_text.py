@@ -101,7 +101,7 @@ def test_every_free_text_field_the_annex_shows_names_its_data_path(name: str) ->
 def _spec_blocks(profile: str, doc_type: str) -> Any:
     from rendering.spec import load_spec
 
-    return load_spec(profile, doc_type).blocks
+    return load_spec(profile, doc_type)
 
 
 @pytest.mark.parametrize("name", EXAMPLES)

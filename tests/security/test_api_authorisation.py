@@ -64,6 +64,10 @@ def objects(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Objects]:
                 "found_on": "2026-03-19", "inspectors": "周文斌", "category": "作业环境",
                 "subcategory": "粉尘防爆", "description": "除尘系统未设置泄爆装置",
                 "grade": "一般"}}).json()
+        policy = client.post("/v1/policies", headers=a, json={
+            "policy_no": "P-AUTHZ", "profile": "chengdu", "insured": "成都蜀川精密机械有限公司",
+            "premium": "30000", "period_start": "2026-01-01", "period_end": "2026-12-31"})
+        assert policy.status_code == 201, policy.text
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:  # the batch finishes: documents.zip is ready
             if client.get(f"/v1/batches/{batch['id']}", headers=a).json()["status"] == "done":
@@ -71,7 +75,8 @@ def objects(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Objects]:
             time.sleep(0.3)
         yield Objects(client, a, b, {"rid": rec["id"], "name": rec["id"], "job_id": job["id"],
                                      "batch_id": batch["id"], "webhook_id": hook.json()["id"],
-                                     "hid": hazard["id"]})
+                                     "hid": hazard["id"], "policy_no": "P-AUTHZ",
+                                     "fmt": "pdf"})
 
 
 #: method, path template, body — one call per route that names a tenant's object.
@@ -93,6 +98,9 @@ CALLS: list[tuple[str, str, dict[str, Any] | None]] = [
     ("post", "/v1/hazards/{hid}/rectify", {"note": "已加装", "on": "2026-04-20"}),
     ("post", "/v1/hazards/{hid}/accept", {"on": "2026-04-25", "acceptors": "周文斌"}),
     ("get", "/v1/hazards/{hid}", None),
+    ("get", "/v1/documents/{rid}/archive-contents.{fmt}", None),
+    ("get", "/v1/policies/{policy_no}", None),
+    ("get", "/v1/policies/{policy_no}/obligations", None),
 ]
 
 
@@ -133,7 +141,10 @@ def test_no_mass_assignment_of_what_the_service_decides(objects: Objects, field:
     r = objects.client.post("/v1/documents", json=body, headers=objects.a)
     assert r.status_code == 422
     assert {p["path"]: p["rule"] for p in r.json()["problems"]} == {field: "extra_forbidden"}
+    terms = {"policy_no": "P-MASS", "profile": "shandong", "insured": "某公司", "premium": "1",
+             "period_start": "2026-01-01", "period_end": "2026-12-31"}
     for path, payload in (("/v1/webhooks", {"url": "http://127.0.0.1:9/x", field: 1}),
+                          ("/v1/policies", terms | {field: 1}),
                           (f"/v1/documents/{objects.ids['rid']}/legal-hold",
                            {"on": False, "reason": "x", field: 1})):
         r = objects.client.post(path, json=payload, headers=objects.a)
