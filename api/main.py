@@ -13,9 +13,12 @@ from fastapi.responses import JSONResponse
 from api.errors import install_error_handlers
 from api.hygiene import RefuseControlCharacters
 from api.ratelimit import install_rate_limits
-from api.routes import calendar, documents, forms, jobs, policies, risk, verify
+from api.routes import archive_checks as archive_check_routes
+from api.routes import calendar, documents, forms, jobs, ledger, policies, risk, verify
 from api.routes import hazards as hazard_routes
+from api.routes import regulator as regulator_routes
 from api.routes import riskmap as riskmap_routes
+from api.web import install_web
 from core.settings import Settings, get_settings
 from services.context import open_context
 from services.render import load_annex_specs
@@ -62,6 +65,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(riskmap_routes.router)
     app.include_router(calendar.router)
     app.include_router(policies.router)
+    app.include_router(ledger.router)
+    app.include_router(archive_check_routes.router)
+    install_web(app)  # the /app pages (issue 17)
+    app.include_router(regulator_routes.router)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:

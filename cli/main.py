@@ -2,6 +2,7 @@
 
   azx serve                                   run the API on AZX_HOST:AZX_PORT (embedded defaults)
   azx keys create --tenant NAME --role ROLE   print a new API key (last word of the output)
+                  [--regions 济南市,成都市]     (role regulator: the regions it may read)
   azx keys revoke KEY_ID
   azx render FILE.json -o OUT.pdf|OUT.docx    render {"type","profile","data"} (or blank with --blank)
   azx registry rebuild [--check]              rebuild the registry from the object store alone
@@ -11,6 +12,9 @@
   azx verify FILE.pdf --url URL | --jwks F --cert F
                                               check a PDF offline (0 authentic, 1 not); --online
   azx keys rotate-qr                          new active QR signing key (old ones keep verifying)
+  azx timestamps renew [--days N] [--dry-run] [--id ID]
+                                              add a new archive time stamp to every B-LTA record
+                                              whose evidence ends within N days (AZX_TSA_URL)
   azx batch submit FILE.ndjson [--url --key]  submit a batch to a running service, show progress,
                                               write FILE.results.csv (--zip: the PDFs too)
   azx worker [-- CELERY ARGS]                 a Celery worker (needs AZX_BROKER_URL)
@@ -114,7 +118,9 @@ def cmd_keys_create(args: argparse.Namespace) -> int:
 
     with _registry(_settings()) as registry:
         try:
-            key = create_key(registry.engine, args.tenant, args.role, args.label)
+            key = create_key(registry.engine, args.tenant, args.role, args.label,
+                             regions=(args.regions or "").replace("，", ",").split(",")
+                             if args.regions else None)
         except ValueError as exc:
             return _fail(str(exc))
     print(f"API key for tenant {args.tenant!r}, role {args.role} (shown once, store it safely):")
@@ -205,6 +211,28 @@ def cmd_fixity(args: argparse.Namespace) -> int:
         report = run_fixity(registry.engine, store, settings)
     print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     return 1 if report.worst in ("critical", "error") else 0
+
+
+def cmd_timestamps_renew(args: argparse.Namespace) -> int:
+    from datetime import timedelta
+
+    from services.timestamps import TimestampRenewer
+    from signing.keys import QrKeyRing
+
+    settings = _settings()
+    if not settings.tsa_url:
+        return _fail("renewing archive time stamps needs a time stamp authority: set AZX_TSA_URL")
+    # new keys only (If-None-Match), never a version over one: safe beside a running service
+    with _registry(settings) as registry, _store(settings, attach=True) as store:
+        renewer = TimestampRenewer.from_settings(
+            settings, engine=registry.engine, store=store, audit=registry.audit,
+            key_ring=QrKeyRing.from_settings(settings))
+        assert renewer is not None  # a TSA is configured
+        if args.days is not None:
+            renewer.lead = timedelta(days=args.days)
+        report = renewer.run(ids=args.id or (), dry_run=args.dry_run)
+    print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+    return 1 if report.of("failed") else 0
 
 
 def cmd_keys_rotate_qr(args: argparse.Namespace) -> int:
@@ -528,7 +556,9 @@ def build_parser() -> argparse.ArgumentParser:
     k = sub.add_parser("keys", help="API keys").add_subparsers(dest="keys_cmd", required=True)
     kc = k.add_parser("create", help="create a key bound to a tenant and a role")
     kc.add_argument("--tenant", required=True)
-    kc.add_argument("--role", required=True, choices=["insurer", "technician", "auditor", "admin"])
+    kc.add_argument("--role", required=True,
+                    choices=["insurer", "technician", "auditor", "admin", "regulator"])
+    kc.add_argument("--regions", help="regulator only: the regions it reads, e.g. 济南市,成都市")
     kc.add_argument("--label")
     kc.set_defaults(func=cmd_keys_create)
     kr = k.add_parser("revoke", help="revoke a key by its id (the part after azx_)")
@@ -552,6 +582,14 @@ def build_parser() -> argparse.ArgumentParser:
     a = sub.add_parser("audit", help="audit trail").add_subparsers(dest="audit_cmd", required=True)
     a.add_parser("seal", help="archive new audit events under lock and check the hash chain"
                  ).set_defaults(func=cmd_audit_seal)
+    t = sub.add_parser("timestamps", help="archive time stamps (PAdES B-LTA)").add_subparsers(
+        dest="timestamps_cmd", required=True)
+    tr = t.add_parser("renew", help="renew the archive time stamps that end soon, as new "
+                      "locked objects beside each record")
+    tr.add_argument("--days", type=int, help="lead in days (default AZX_TIMESTAMP_RENEW_DAYS)")
+    tr.add_argument("--id", action="append", help="only this record (repeatable)")
+    tr.add_argument("--dry-run", action="store_true", help="list what is due; write nothing")
+    tr.set_defaults(func=cmd_timestamps_renew)
     f = sub.add_parser("fixity", help="check every archived object; changes nothing")
     f.set_defaults(func=cmd_fixity)
     v = sub.add_parser("verify", help="verify a PDF: offline (JWKS + certificate) or --online")

@@ -47,6 +47,14 @@ class Settings(BaseSettings):
     signing_p12: Path | None = None
     signing_p12_password: SecretStr | None = None
     tsa_url: str | None = None
+    signing_long_term: bool = Field(
+        False, description="With AZX_TSA_URL: sign at PAdES B-LTA (the DSS holds the chains and "
+        "revocation data of the signature and its time stamp, and a document time stamp covers "
+        "them), so that a signature still validates after its certificate expired")
+    timestamp_renew_days: int = Field(
+        365, ge=1, le=3650, description="Renew a B-LTA record's archive time stamp (azx "
+        "timestamps renew, and weekly in the service when AZX_TSA_URL is set) once the "
+        "certificate of its last document time stamp ends within this many days")
 
     risk_bands: dict[str, str] = Field(
         default_factory=dict,
@@ -66,6 +74,9 @@ class Settings(BaseSettings):
     recovery_interval: float = Field(
         5.0, gt=0, description="Seconds between passes of the loop that completes pending "
         "records (after a store outage, within this interval of the store coming back)")
+    check_at_archiving: bool = Field(
+        True, description="Run the 四性 check (DA/T 70; services/four_properties.py) on each "
+        "record once it is under lock and note the outcome in the audit log")
 
     # Jobs, workers and webhooks (services/jobs/); defaults suit one machine.
     job_threads: int = Field(2, ge=1, le=64, description="Embedded mode: threads rendering jobs")
@@ -105,6 +116,13 @@ class Settings(BaseSettings):
         300.0, gt=0, description="Seconds between the sweep's passes that judge every policy's "
         "obligations and send obligation.due_soon / obligation.overdue (once per obligation and "
         "state)")
+
+    # Web pages (/app; api/web/, services/web_sessions.py).
+    web_session_secret: SecretStr | None = Field(
+        None, description="Key of the /app session tokens and CSRF tokens (any long random "
+        "string, the same on every API process); unset → made once under <data_dir>/keys/")
+    web_session_hours: float = Field(
+        8.0, gt=0, le=24 * 7, description="An /app session ends this many hours after sign-in")
 
     host: str = "127.0.0.1"
     port: int = 8000

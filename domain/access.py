@@ -15,6 +15,7 @@ class Role(StrEnum):
     TECHNICIAN = "technician"  # 技术人员
     AUDITOR = "auditor"  # 审计/监管查看
     ADMIN = "admin"  # 管理员
+    REGULATOR = "regulator"  # 监管部门：只读、按辖区、跨租户汇总（issue 15）
 
 
 class Action(StrEnum):
@@ -23,17 +24,21 @@ class Action(StrEnum):
     READ = "read"  # read records of the own tenant
     RETENTION = "retention"  # extend retention, legal hold
     EXPORT = "export"
+    LEDGER = "ledger"  # the insurer's own books: fee entries, samplings, evaluations (issue 15)
+    REGULATE = "regulate"  # the regulator's summary of its regions, across tenants (issue 15)
 
 
 _ALLOWED: dict[Role, frozenset[Action]] = {
-    Role.INSURER: frozenset({Action.FORMS, Action.CREATE, Action.READ, Action.EXPORT}),
+    Role.INSURER: frozenset({Action.FORMS, Action.CREATE, Action.READ, Action.EXPORT,
+                             Action.LEDGER}),
     Role.TECHNICIAN: frozenset({Action.FORMS, Action.CREATE, Action.READ}),
     Role.AUDITOR: frozenset({Action.FORMS, Action.READ, Action.EXPORT}),
-    Role.ADMIN: frozenset(Action),
+    Role.ADMIN: frozenset(a for a in Action if a is not Action.REGULATE),
+    Role.REGULATOR: frozenset({Action.REGULATE}),  # nothing of a tenant's own: api/deps.py
 }
 
 _ZH = {Role.INSURER: "承保机构系统", Role.TECHNICIAN: "技术人员", Role.AUDITOR: "审计人员",
-       Role.ADMIN: "管理员"}
+       Role.ADMIN: "管理员", Role.REGULATOR: "监管部门"}
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,7 @@ class Caller:
     key_id: str
     tenant: str
     role: Role
+    regions: tuple[str, ...] = ()  # a regulator's regions (行政区划名称, e.g. 济南市)
 
     def can(self, action: Action) -> bool:
         return action in _ALLOWED[self.role]

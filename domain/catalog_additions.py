@@ -7,17 +7,19 @@ Read by ``domain.catalog`` (which owns ``CATALOG``) once ``FormKind`` is defined
 
 from __future__ import annotations
 
-from domain.catalog import FormKind
+from domain.catalog import TYPES, FormKind
 from domain.documents.complaint import (
     ComplaintData,
     ExtendableComplaintData,
     NationalComplaintData,
     complaint_checks,
 )
+from domain.documents.fee_entry import FeeEntryData, fee_entry_checks
 from domain.documents.plan import NationalPlanData
+from domain.documents.sampling import SamplingData, sampling_checks
 from domain.documents.wenzhou import WenzhouEvaluationData, check_totals
 
-__all__ = ["COMPLAINT_TITLE", "KINDS"]
+__all__ = ["COMPLAINT_TITLE", "FEE_TITLE", "KINDS", "SAMPLING_TITLE"]
 
 COMPLAINT_TITLE = "安全生产责任保险事故预防服务投诉处理记录"
 # What users see names the standard and its clause (domain/catalog.py), never a source file.
@@ -43,4 +45,21 @@ KINDS: tuple[FormKind, ...] = (
              NationalPlanData),
     FormKind("annual_evaluation", "wenzhou", "安全生产责任保险事故预防技术服务半年度自评报告",
              f"{_W} 第二十三条—第二十五条", WenzhouEvaluationData, (check_totals,)),
+)
+
+# Issue 15: the fee ledger's entries (山东 7.2 专门台账, 温州 第六条) and the sampling draws
+# (山东 8.1 b, c) are archived records too; no standard gives their forms.
+FEE_TITLE = "安全生产责任保险事故预防费用台账记录"
+SAMPLING_TITLE = "安全生产责任保险事故预防技术服务抽检记录"
+TYPES.setdefault("fee_entry", "事故预防费用台账记录")
+TYPES.setdefault("sampling", "事故预防技术服务抽检记录")
+_S = "山东省交通运输行业安责险事故预防技术服务规范（鲁交安委办函〔2024〕45号）"
+KINDS = (
+    *KINDS,
+    FormKind("fee_entry", "shandong", FEE_TITLE, f"本服务表式（{_S} 7.2 专门台账，未规定表式）",
+             FeeEntryData, (fee_entry_checks,)),
+    FormKind("fee_entry", "wenzhou", FEE_TITLE, f"本服务表式（{_W} 第六条 费用使用台账，未规定表式）",
+             FeeEntryData, (fee_entry_checks,)),
+    FormKind("sampling", "shandong", SAMPLING_TITLE,
+             f"本服务表式（{_S} 8.1 b）、c)，未规定表式）", SamplingData, (sampling_checks,)),
 )

@@ -58,6 +58,8 @@ DOC_TYPE_CODES: Final = MappingProxyType(
         "callback": "CBK",
         "annual_evaluation": "EVA",
         "complaint": "CMP",
+        "fee_entry": "FEE",
+        "sampling": "SMP",
         **{f"chengdu_table_{n}": f"T{n:02d}" for n in range(1, 14)},
         "paper_scan": "SCN",
         "hazard_ledger": "HZL",

@@ -72,6 +72,9 @@ class PolicyTerms(Model):
     period_start: dt.date = Field(title="保险期间起")
     period_end: dt.date = Field(title="保险期间止")
     industry: ShortText | None = Field(None, title="行业")
+    branch: ShortText | None = Field(None, title="承保分支机构",
+                                     description="覆盖率、抽检按分支机构统计（山东 8.1）")
+    region: ShortText | None = Field(None, title="所属地区", description="覆盖率按地区统计")
     high_risk_industry: HighRisk | None = Field(
         None, title="高危行业", description="AQ 9010-2019 5.1；温州 第十四条 第二档（八大高危行业）")
     above_scale: bool = Field(False, title="规模以上", description="AQ 9010-2019 5.1")

@@ -45,6 +45,37 @@ ADDED_KINDS: dict[tuple[str, str], KindRendering] = {
             sources={"score": (("scores", "*", "score"),),
                      "evidence": (("scores", "*", "evidence"),)}),)),
          "base_total": str, "bonus_total": str, "total": str},
-        not_printed={"scores.*": "印在考核评价指标自评表（第二十四条各项）"}),
+        not_printed={"scores.*": "印在考核评价指标自评表（第二十四条各项）",
+                     "sources.*.type": "记录编号中的类型代码已示类型"}),
     ("plan", "wenzhou"): KINDS[("plan", "national")],  # 温州 uses the national 附录A form
 }
+
+
+# Issue 15: fee-ledger entries (山东 7.2, 温州 第六条) and sampling draws (山东 8.1 b, c).
+def _fee(profile: str) -> Any:
+    def extras(model: Any) -> dict[str, Any]:
+        from rendering.ledger_views import fee_entry_extras
+
+        return fee_entry_extras(profile, model)
+
+    return extras
+
+
+def _sampling(model: Any) -> dict[str, Any]:
+    from rendering.ledger_views import sampling_extras
+
+    return sampling_extras(model)
+
+
+ADDED_KINDS.update({
+    **{("fee_entry", p): KindRendering(
+        _fee(p), {"kind_choice": str, "rule_text": str},
+        not_printed={"kind": "印作“类别”的勾选（计提 / 支出 / 统筹划拨）"})
+       for p in ("shandong", "wenzhou")},
+    ("sampling", "shandong"): KindRendering(
+        _sampling,
+        {"kind_choice": str, "method_text": str,
+         "band_rows": GenericAlias(list, (Shape({"label": str, "rate": str, "count": str,
+                                                 "drawn": str}),))},
+        not_printed={"kind": "印作“抽检类别”的勾选（保后评估 / 赔后评估）"}),
+})

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 __all__ = [
+    "Attachment",
     "Blank",
     "Block",
     "Cell",
@@ -171,6 +172,18 @@ class PageBreak:
 Block = Heading | Paragraph | Table | Signatures | PageBreak | Spacer
 
 
+@dataclass(frozen=True)
+class Attachment:
+    """A file the PDF carries as an associated file (PDF/A-3 ``/AF``): e.g. the source JSON the
+    document was made from (``relationship`` "source") or its record metadata ("data")."""
+
+    name: str
+    content: bytes
+    relationship: Literal["source", "data"]
+    mime_type: str = "application/json"
+    description: str = ""
+
+
 @dataclass
 class Document:
     title: str
@@ -180,6 +193,9 @@ class Document:
     verify_url: str | None = None
     blank: bool = False
     landscape: bool = False
+    #: an archived record: PDF/A-3b, carrying ``attachments`` as associated files
+    pdf_a: bool = False
+    attachments: list[Attachment] = field(default_factory=list)
 
     def add(self, *blocks: Block) -> None:
         self.blocks.extend(blocks)

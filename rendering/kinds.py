@@ -24,6 +24,7 @@ from domain.documents.chengdu_tables import (
     Table12Member,
 )
 from domain.documents.report import RiskRow
+from domain.four_properties import FourPropertiesReportData
 from rendering.bindings import ListOf, Pattern, Shape
 
 __all__ = ["INSURED_DETAILS", "KINDS", "NOT_PRINTED_COMMON", "PRINTED_FORMS", "KindRendering",
@@ -137,11 +138,13 @@ KINDS: dict[tuple[str, str], KindRendering] = {
     ("plan", "chengdu"): KindRendering(not_printed={
         **INSURED_DETAILS, **{f"team.*.{k}": v for k, v in _TEAM.items() if k != "role"}}),
     ("annual_evaluation", "shandong"): KindRendering(not_printed={
-        "pooled_by_broker": "统筹委托：决定是否印保险经纪机构签字行（附件6 注）"}),
+        "pooled_by_broker": "统筹委托：决定是否印保险经纪机构签字行（附件6 注）",
+        "sources.*.type": "记录编号中的类型代码（RPT、CBK、CMP、FEE…）已示类型"}),
     ("callback", "chengdu"): KindRendering(
         _callback_chengdu, _score_shape(), not_printed=_FINDINGS),
     ("annual_evaluation", "chengdu"): KindRendering(
-        _annual_chengdu, _score_shape("base_total", "bonus_total"), not_printed=_FINDINGS),
+        _annual_chengdu, _score_shape("base_total", "bonus_total"), not_printed={
+            **_FINDINGS, "sources.*.type": "记录编号中的类型代码已示类型"}),
     ("report", "shandong"): KindRendering(
         _report,
         {"risks": ListOf(Shape({"level": str, "lsr": str}, base=RiskRow, origin=("risks", "*"),
@@ -244,6 +247,7 @@ def _archive_contents(model: Any) -> dict[str, Any]:
 #: data model each binds to.
 PRINTED_FORMS: dict[tuple[str, str], Any] = {
     ("archive_contents", "national"): ArchiveContentsData,  # AQ 9010.1-2025 附录B per record
+    ("four_properties", "national"): FourPropertiesReportData,  # DA/T 70-2018 四性检测报告
 }
 
 KINDS[("archive_contents", "national")] = KindRendering(
@@ -252,6 +256,17 @@ KINDS[("archive_contents", "national")] = KindRendering(
                            origin=("items", "*"))),
      "not_a_service_record": bool},
     not_printed={"items.*.present": "印作 具备/缺少"})
+
+
+def _four_properties(model: Any) -> dict[str, Any]:
+    from rendering.values import MISSING
+
+    if model is None:
+        return {}
+    return {"no_problems": True if not model.problems else MISSING}
+
+
+KINDS[("four_properties", "national")] = KindRendering(_four_properties, {"no_problems": bool})
 
 
 def kind_rendering(doc_type: str, profile: str) -> KindRendering:

@@ -17,6 +17,7 @@ import re
 import shutil
 import tempfile
 import threading
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -97,7 +98,8 @@ class _Typesetter:
         self.image_bytes = 0
         atexit.register(shutil.rmtree, self.root, True)
 
-    def compile(self, data: str, images: _Images) -> tuple[bytes, list[str]]:
+    def compile(self, data: str, images: _Images, *, pdf_a: bool = False,
+                attachments: Mapping[str, str] | None = None) -> tuple[bytes, list[str]]:
         import typst
 
         with self.lock:
@@ -111,8 +113,11 @@ class _Typesetter:
             try:
                 for path, content in zip(paths, images.files.values(), strict=True):
                     path.write_bytes(content)
+                # PDF/A-3b for archived records (DA/T 47 names PDF/A for long-term keeping):
+                # Typst embeds every font, writes the XMP pdfaid and an sRGB output intent
                 out, warnings = self.compiler.compile_with_warnings(
-                    format="pdf", sys_inputs={"doc": data})
+                    format="pdf", sys_inputs={"doc": data, **(attachments or {})},
+                    **({"pdf_standards": ["a-3b"]} if pdf_a else {}))
             finally:
                 for path in paths:
                     path.unlink(missing_ok=True)
@@ -263,6 +268,9 @@ def document_json(doc: Document, qr_png: bytes | None, images: _Images) -> str:
     tree = {
         "title": doc.title, "subtitle": doc.subtitle, "landscape": doc.landscape,
         "record_id": doc.record_id,
+        "attachments": [{"input": f"att{i}", "name": a.name, "relationship": a.relationship,
+                         "mime": a.mime_type, "description": a.description}
+                        for i, a in enumerate(doc.attachments)],
         "qr": images.path(qr_png, "image/png") if qr_png and doc.record_id else None,
         "verify_url": doc.verify_url if qr_png and doc.record_id else None,
         "fonts": {"serif": [SERIF_FAMILY, *FALLBACK_SERIF], "sans": [SANS_FAMILY, *FALLBACK_SANS],
@@ -278,7 +286,9 @@ def compile_pdf(doc: Document, *, qr_png: bytes | None = None) -> tuple[bytes, l
     """The PDF and Typst's warnings (each a sign that something was not drawn as meant)."""
     images = _Images()
     data = document_json(doc, qr_png, images)
-    return _get_typesetter().compile(data, images)
+    # attached files travel as sys.inputs (strings: the attachments are UTF-8 JSON)
+    attachments = {f"att{i}": a.content.decode("utf-8") for i, a in enumerate(doc.attachments)}
+    return _get_typesetter().compile(data, images, pdf_a=doc.pdf_a, attachments=attachments)
 
 
 def document_pdf_typst(doc: Document, *, qr_png: bytes | None = None) -> bytes:

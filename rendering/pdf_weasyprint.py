@@ -35,14 +35,22 @@ def _fonts() -> tuple[str, Any]:
 
 
 def document_pdf_weasyprint(doc: Document, *, qr_png: bytes | None = None) -> bytes:
-    from weasyprint import HTML
+    from weasyprint import HTML, Attachment
 
     font_css, font_config = _fonts()
     html = document_html(doc, font_css=font_css, qr_png=qr_png)
+    # an archived record: PDF/A-3b with its attachments as associated files (/AF)
+    extra: dict[str, Any] = {}
+    if doc.pdf_a:
+        extra = {"pdf_variant": "pdf/a-3b", "attachments": [
+            Attachment(string=a.content, name=a.name, description=a.description,
+                       relationship=a.relationship.capitalize(),
+                       url_fetcher=_LocalFetcher.get())
+            for a in doc.attachments]}
     # WeasyPrint fetches nothing but data: URIs here: posted values are text, never URLs.
     with _lock:  # FontConfiguration is not thread-safe
         return HTML(string=html, url_fetcher=_LocalFetcher.get()).write_pdf(
-            font_config=font_config, uncompressed_pdf=False
+            font_config=font_config, uncompressed_pdf=False, **extra
         ) or b""
 
 

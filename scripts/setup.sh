@@ -10,8 +10,9 @@ APT_PACKAGES=(fonts-noto-cjk fonts-hanazono fonts-dejavu-core libharfbuzz-subset
               libpangoft2-1.0-0 libfontconfig1 poppler-utils)
 # libreoffice-writer-nogui: the tests convert every Word file to PDF (Word files that match the
 # PDFs); fonts-liberation: Times New Roman's metrics for it, as Word has them
+# chromium, chromium-driver: the web pages' journeys in a real browser (tests/web/)
 if [ "${1:-}" = "--tests" ]; then
-  APT_PACKAGES+=(libreoffice-writer-nogui fonts-liberation)
+  APT_PACKAGES+=(libreoffice-writer-nogui fonts-liberation chromium chromium-driver)
 fi
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

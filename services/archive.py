@@ -38,6 +38,7 @@ from domain.errors import Conflict, DomainValidationError, NotFound
 from domain.ids import new_record_id
 from domain.records import record_subject
 from domain.retention import add_years, retention_years
+from domain.timestamps import RENEWAL_DIR, renewal_of
 from rendering.spec import load_spec
 from services.audit import AuditLog
 from services.prepare import PreparedDocument, prepare, request_sha256
@@ -122,6 +123,9 @@ class ArchiveService:
         self.signer = signer
         self.stamper = stamper
         self.clock = clock
+        #: called with each record once it is under lock (the 四性 check at archiving,
+        #: ``services.four_properties``); must not raise
+        self.on_archived: Callable[[Record], object] | None = None
 
     # -- create ---------------------------------------------------------------------------
     def create(self, caller: Caller, request: Any, *,
@@ -272,6 +276,8 @@ class ArchiveService:
         self._mark_archived(record, *written)
         found = self.find(rid)
         assert found is not None
+        if self.on_archived is not None:
+            self.on_archived(found)
         return found
 
     def _write_parts(self, record: Record) -> tuple[Manifest, str | None]:
@@ -483,7 +489,11 @@ class ArchiveService:
     # -- retention and legal hold (administrators) -----------------------------------------
     def _objects(self, record: Record) -> list[tuple[str, str | None]]:
         objs = [(p.key, p.version_id) for p in record.parts.values()]
-        return [*objs, (record.manifest_key, None)]
+        # time stamp renewals (services.timestamps) share the record's retention and hold
+        prefix = record_prefix(record.id)
+        renewals = [(v.key, v.version_id) for v in self.store.versions(prefix + RENEWAL_DIR)
+                    if not v.is_delete_marker and renewal_of(prefix, v.key) is not None]
+        return [*objs, (record.manifest_key, None), *renewals]
 
     def extend_retention(self, caller: Caller, rid: str, until: datetime,
                          reason: str) -> dict[str, Any]:

@@ -30,9 +30,11 @@ from sqlalchemy import Engine, text
 from core.settings import Settings
 from services.archive import ArchiveService
 from services.audit import AuditLog
+from services.four_properties import FourPropertiesChecker
 from services.hazards import HazardService
 from services.jobs import JobService
 from services.produce import DocumentSigner
+from services.timestamps import TimestampRenewer
 from services.verify import VerificationService
 from signing.keys import QrKeyRing
 from signing.pdf_signer import ServiceSigner
@@ -97,6 +99,9 @@ class AppContext:
     key_ring: QrKeyRing
     signing_certificate: x509.Certificate
     started_at: datetime
+    checks: FourPropertiesChecker | None = None  # 四性 (DA/T 70), services.four_properties
+    #: archive time stamp renewal (services.timestamps); None without AZX_TSA_URL
+    timestamps: TimestampRenewer | None = None
     store_verified: bool = False
     _stop: threading.Event = field(default_factory=threading.Event)
     _threads: list[threading.Thread] = field(default_factory=list)
@@ -148,6 +153,8 @@ class AppContext:
             try:
                 if self.store_verified:
                     self.seal_audit()
+                    if runs % 7 == 3:  # weekly: the lead (AZX_TIMESTAMP_RENEW_DAYS) is long
+                        self.renew_timestamps()
                     if runs % 7 == 6:
                         report = run_fixity(self.engine, self.store, self.settings)
                         log.info("fixity: %s", json.dumps(report.as_dict(), ensure_ascii=False))
@@ -155,6 +162,16 @@ class AppContext:
                 log.exception("housekeeping failed; retried at the next interval")
             runs += 1
             self._stop.wait(interval)
+
+    def renew_timestamps(self) -> None:
+        """Weekly: renew the archive time stamps due (``AZX_TIMESTAMP_RENEW_DAYS``); a fault is
+        logged and the pass runs again the next week, well within the lead."""
+        if self.timestamps is None:
+            return
+        try:
+            self.timestamps.run()
+        except StorageUnavailable as exc:
+            log.info("timestamp renewal waits for the object store: %s", exc)
 
     def seal_audit(self) -> str | None:
         """Archive the audit events written since the last seal, under lock."""
@@ -218,6 +235,11 @@ def open_context(settings: Settings) -> AppContext:
                              audit=registry.audit, key_ring=ring,
                              signer=DocumentSigner(service_signer),
                              stamper=_stamper(settings, ring))
+    checks = FourPropertiesChecker(engine=registry.engine, store=store, settings=settings,
+                                   audit=registry.audit, keys=ring.public_keys,
+                                   trust_roots=[service_signer.certificate])
+    if settings.check_at_archiving:
+        archive.on_archived = checks.at_archiving
     ctx = AppContext(
         settings=settings, engine=registry.engine, audit=registry.audit, store=store,
         server=server, archive=archive,
@@ -226,7 +248,9 @@ def open_context(settings: Settings) -> AppContext:
                         archive=archive),
         hazards=HazardService(registry.engine, archive), key_ring=ring,
         signing_certificate=service_signer.certificate, started_at=datetime.now(UTC),
-        store_verified=verified)
+        store_verified=verified, checks=checks,
+        timestamps=TimestampRenewer.from_settings(settings, engine=registry.engine, store=store,
+                                                  audit=registry.audit, key_ring=ring))
     return ctx
 
 

@@ -9,7 +9,13 @@ For a record of the registry, :func:`check_record` reads what the store holds un
   manifest agrees with the registry: tenant, policy, insured, content hash, every part's hash and
   version (so a forged tenant or insured is caught even where the registry was rebuilt);
 * each part's bytes hash to the registry's SHA-256; its lock is COMPLIANCE and lasts at least as
-  long as the registry says; its legal hold is what the registry says.
+  long as the registry says; its legal hold is what the registry says;
+* the only other objects are time stamp renewals (``domain.timestamps``): ``timestamps/<n>.pdf``
+  with its statement ``timestamps/<n>.json``, sealed by the service (``services.evidence``),
+  naming the PDF's SHA-256 and version and the evidence it extends, the PDF beginning with that
+  evidence byte for byte, both locked like the parts. Anything else — a PDF without statement, an
+  unsealed or badly sealed statement, a PDF whose bytes differ from the statement — is reported
+  as any unknown object is. :attr:`RecordCheck.evidence_pdf` is the newest renewal's PDF.
 
 Severity: ``critical`` (content or provenance can no longer be trusted), ``error`` (the lock or
 hold differs from the record), ``warning`` (e.g. an unsealed manifest from before sealing).
@@ -22,11 +28,19 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from services.records import MANIFEST, ManifestCheck, Record, check_manifest, sha256_hex
+from domain.timestamps import renewal_of
+from services.evidence import EvidenceRef, RenewalStatement, check_statement
+from services.records import (
+    MANIFEST,
+    ManifestCheck,
+    Record,
+    check_manifest,
+    sha256_hex,
+)
 from storage.errors import ObjectNotFound, StorageError, StorageUnavailable
 from storage.objectstore import ObjectStore, StoredVersion
 
-__all__ = ["Finding", "RecordCheck", "Severity", "check_record"]
+__all__ = ["Finding", "RecordCheck", "Renewal", "Severity", "check_record"]
 
 Severity = Literal["critical", "error", "warning", "info"]
 
@@ -39,6 +53,15 @@ class Finding:
     what: str
 
 
+@dataclass(frozen=True)
+class Renewal:
+    """A time stamp renewal found valid: its sealed statement and, when read, the PDF."""
+
+    statement: RenewalStatement
+    statement_version_id: str | None
+    pdf: bytes | None
+
+
 @dataclass
 class RecordCheck:
     """The findings about one record, and the part contents read while checking."""
@@ -47,9 +70,33 @@ class RecordCheck:
     contents: dict[str, bytes] = field(default_factory=dict)
     manifest: ManifestCheck | None = None
     objects: int = 0
+    #: the record's valid time stamp renewals, oldest first (``timestamps/<n>``)
+    renewals: list[Renewal] = field(default_factory=list)
 
     def add(self, severity: Severity, code: str, what: str) -> None:
         self.findings.append(Finding(severity, code, what))
+
+    @property
+    def evidence_pdf(self) -> bytes | None:
+        """The PDF carrying the newest evidence: the last valid renewal's, else the archived
+        one (None when not read)."""
+        if self.renewals:
+            return self.renewals[-1].pdf
+        return self.contents.get("pdf")
+
+    @property
+    def evidence_name(self) -> str:
+        """Its file name under the record, e.g. ``timestamps/2.pdf`` or ``document.pdf``."""
+        if self.renewals:
+            return self.renewals[-1].statement.pdf.key.split("/", 2)[-1]
+        return "document.pdf"
+
+    @property
+    def evidence_sha256s(self) -> dict[str, str]:
+        """SHA-256 → file name of every PDF the archive vouches for (the archived one is not
+        in it: the registry names it)."""
+        return {r.statement.pdf.sha256: r.statement.pdf.key.split("/", 2)[-1]
+                for r in self.renewals}
 
     @property
     def intact(self) -> bool:
@@ -63,10 +110,11 @@ def check_record(record: Record, store: ObjectStore, keys: Mapping[str, Any], *,
     (default all); those read are returned in ``contents``. StorageUnavailable propagates."""
     out = RecordCheck()
     now = now or datetime.now(UTC)
-    versions = _versions_by_key(store, record.manifest_key.rsplit("/", 1)[0] + "/")
+    prefix = record.manifest_key.rsplit("/", 1)[0] + "/"
+    versions = _versions_by_key(store, prefix)
     names = {p.key: name for name, p in record.parts.items()} | {record.manifest_key: MANIFEST}
     for key in sorted(versions):
-        if key not in names:
+        if key not in names and renewal_of(prefix, key) is None:
             out.add("critical", "archive_versions", f"{key.rsplit('/', 1)[-1]}: an object the "
                     "record does not name was written under it")
     _check_manifest(record, store, keys, versions.get(record.manifest_key, []), out)
@@ -89,7 +137,90 @@ def check_record(record: Record, store: ObjectStore, keys: Mapping[str, Any], *,
                 continue
             out.contents[name] = data
         _check_lock(record, store, part.key, part.version_id, filename, now, out)
+    _check_renewals(record, store, keys, prefix, versions,
+                    read is None or "pdf" in read, now, out)
     return out
+
+
+def _check_renewals(record: Record, store: ObjectStore, keys: Mapping[str, Any], prefix: str,
+                    versions: dict[str, list[StoredVersion]], read: bool, now: datetime,
+                    out: RecordCheck) -> None:
+    """Accept ``timestamps/<n>.pdf`` + ``.json`` pairs whose sealed statement names this
+    record, this ``n``, the PDF's only version and SHA-256, and the evidence before it; each
+    renewal extends the last one accepted. Everything else is a critical finding."""
+    numbers: dict[int, dict[str, str]] = {}
+    for key in versions:
+        found = renewal_of(prefix, key)
+        if found is not None:
+            numbers.setdefault(found[0], {})[found[1]] = key
+    pdf_part = record.parts.get("pdf")
+    previous = (EvidenceRef(key=pdf_part.key, sha256=pdf_part.sha256,
+                            version_id=pdf_part.version_id) if pdf_part else None)
+    previous_pdf = out.contents.get("pdf")
+    for n in sorted(numbers):
+        pair = numbers[n]
+        name = f"timestamps/{n}"
+        out.objects += len(pair)
+        if "json" not in pair:
+            out.add("critical", "archive_versions", f"{name}.pdf: an object the record does "
+                    "not name was written under it (no renewal statement; `azx timestamps "
+                    "renew` completes it if it is a renewal a killed pass left)")
+            continue
+        if "pdf" not in pair:
+            out.add("critical", "archive_versions", f"{name}.json: a renewal statement without "
+                    "its PDF")
+            continue
+        if not (_one_version(f"{name}.json", versions[pair["json"]], None, out)
+                and _one_version(f"{name}.pdf", versions[pair["pdf"]], None, out)):
+            continue
+        statement_version = _live(versions[pair["json"]]).version_id
+        pdf_version = _live(versions[pair["pdf"]]).version_id
+        try:
+            checked = check_statement(store.get(pair["json"], statement_version), keys)
+        except StorageUnavailable:
+            raise
+        except StorageError as exc:
+            out.add("critical", "archive_corrupt", f"{name}.json: unreadable: {exc}")
+            continue
+        st = checked.statement
+        if st is None or not checked.valid:
+            out.add("critical", "archive_versions", f"{name}.json: an object the record does "
+                    f"not name was written under it ({checked.problem})")
+            continue
+        wrong = [what for what, bad in (
+            ("record", st.record_id != record.id), ("n", st.n != n),
+            ("key", st.pdf.key != pair["pdf"]), ("version", st.pdf.version_id != pdf_version),
+            ("previous evidence", previous is None or st.previous != previous)) if bad]
+        if wrong:
+            out.add("critical", "archive_versions", f"{name}.json: a sealed renewal statement "
+                    f"that does not fit here ({', '.join(wrong)})")
+            continue
+        data: bytes | None = None
+        if read:
+            try:
+                data = store.get(pair["pdf"], pdf_version)
+            except StorageUnavailable:
+                raise
+            except StorageError as exc:
+                out.add("critical", "archive_corrupt", f"{name}.pdf: unreadable: {exc}")
+                continue
+            if sha256_hex(data) != st.pdf.sha256:
+                out.add("critical", "archive_corrupt", f"{name}.pdf: SHA-256 differs from its "
+                        "sealed renewal statement (altered)")
+                continue
+            if previous_pdf is not None and not data.startswith(previous_pdf):
+                out.add("critical", "archive_corrupt", f"{name}.pdf: not an incremental update "
+                        "of the evidence it names")
+                continue
+        for key, version, filename in ((pair["pdf"], pdf_version, f"{name}.pdf"),
+                                       (pair["json"], statement_version, f"{name}.json")):
+            _check_lock(record, store, key, version, filename, now, out)
+        out.renewals.append(Renewal(st, statement_version, data))
+        previous, previous_pdf = st.pdf, data
+
+
+def _live(versions: list[StoredVersion]) -> StoredVersion:
+    return next(v for v in versions if not v.is_delete_marker)
 
 
 def _versions_by_key(store: ObjectStore, prefix: str) -> dict[str, list[StoredVersion]]:

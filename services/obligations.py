@@ -208,6 +208,16 @@ class ObligationService:
         return True
 
     # -- judging ----------------------------------------------------------------------------
+    def judge(self, tenant: str, rows: Sequence[dict[str, Any]],
+              today: dt.date) -> list[PolicyObligations]:
+        """The obligations of the tenant's policies ``rows`` as of ``today`` (coverage, issue 15)."""
+        return self._judge(tenant, rows, today)
+
+    def services_of(self, tenant: str, policy_nos: list[str]) -> dict[str, list[ServiceFact]]:
+        """Per policy number: its services (a correction chain once), as the rules see them."""
+        facts, _ = self._facts(tenant, policy_nos)
+        return {no: bucket[0] for no, bucket in facts.items()}
+
     def _judge(self, tenant: str, rows: Sequence[dict[str, Any]],
                today: dt.date) -> list[PolicyObligations]:
         if not rows:

@@ -72,7 +72,8 @@ class PolicyService:
         except IntegrityError:
             with self.engine.connect() as conn:
                 existing = self._row(conn, caller.tenant, terms.policy_no)
-            if existing["terms"] != stored:
+            # terms stored before a field was added read with its default
+            if policy_terms(existing).model_dump(mode="json") != stored:
                 raise Conflict(f"保单「{terms.policy_no}」已登记，内容不同",
                                f"policy {terms.policy_no!r} is already registered with other "
                                "terms") from None

@@ -16,13 +16,13 @@ from core.settings import Settings
 from domain.catalog import FormKind
 from domain.errors import DomainValidationError, Problem
 from domain.signatures import SIGNATURE_LINES, PartySignature
-from rendering.blocks import Document
+from rendering.blocks import Attachment, Document
 from services.prepare import PreparedDocument
 from services.records import SignerEntry, canonical_json, sha256_hex
 from services.render import build, render_document
 from signing.pdf_signer import ClickConfirmation, PartySigner, ServiceSigner
 
-__all__ = ["Artefacts", "DocumentSigner", "Stamper", "produce", "source_json"]
+__all__ = ["Artefacts", "DocumentSigner", "Stamper", "archived_pdf", "produce", "source_json"]
 
 log = logging.getLogger("azx.produce")
 
@@ -106,6 +106,8 @@ def produce(prepared: PreparedDocument, *, record_id: str, template_version: str
     kind, model = prepared.checked.kind, prepared.checked.model
     source = source_json(record_id, kind, template_version, prepared)
     doc = build(kind, model, record_id=record_id)
+    archived_pdf(doc, source, record_id=record_id, kind=kind,
+                 template_version=template_version)
     qr = None
     if stamper is not None:
         doc.verify_url, qr = stamper(record_id, bytes.fromhex(sha256_hex(source)))
@@ -117,6 +119,24 @@ def produce(prepared: PreparedDocument, *, record_id: str, template_version: str
                                    prepared.party_signers)
     docx = render_document(doc, "docx")
     return Artefacts(source, pdf, docx, signers)
+
+
+def archived_pdf(doc: Document, source: bytes, *, record_id: str, kind: FormKind,
+                 template_version: str) -> None:
+    """Make ``doc`` render as an archived record: PDF/A-3b carrying, as associated files,
+    the source JSON it was made from (``source.json``, relationship Source, the very bytes
+    archived beside it) and the record's metadata (``record.json``, Data). The sealed
+    manifest cannot be inside: it names the PDF's own hash and storage version."""
+    meta = canonical_json({
+        "id": record_id, "type": kind.type, "profile": kind.profile, "title": kind.title,
+        "template_version": template_version, "source": "source.json",
+        "content_sha256": sha256_hex(source),
+    })
+    doc.pdf_a = True
+    doc.attachments = [
+        Attachment("source.json", source, "source", description="源数据（归档时提交的 JSON）"),
+        Attachment("record.json", meta, "data", description="档案记录元数据"),
+    ]
 
 
 def _prove_complete(doc: Document, pdf: bytes, kind: FormKind, record_id: str) -> None:

@@ -53,7 +53,7 @@ ARCHIVED: Status = "archived"
 FAILED: Status = "failed"
 
 #: Who made an Idempotency-Key: the client (header) or the service for itself.
-KeyScope = Literal["client", "job", "hazard"]
+KeyScope = Literal["client", "job", "hazard", "ledger"]
 
 MANIFEST = "manifest.json"
 #: part name → (file name under records/<id>/, media type)

@@ -174,6 +174,7 @@ def _signer(r: SignatureReport) -> dict[str, Any]:
         "signed_at": iso_utc(r.signing_time), "timestamped_at": iso_utc(r.timestamp_time),
         "intact": r.intact, "valid": r.valid, "trusted": r.trusted,
         "covers_whole_file": r.covers_whole_file, "problem": r.problem,
+        "level": r.level, "evidence_until": iso_utc(r.evidence_until),
     }
 
 
@@ -193,7 +194,7 @@ def _check_signatures(reports: Sequence[SignatureReport], found: _Findings) -> s
         elif r.modified:
             found.fail("modified", f"{r.field_name}: {r.problem or 'changed after signing'}")
     last = reports[-1]
-    if not last.covers_whole_file:
+    if not last.sealed:  # B-LTA: only validation data and document time stamps after it
         found.fail("modified", f"the last signature ({last.field_name}) does not cover the "
                                f"whole file: content was appended after signing")
     trusted = [r for r in reports if r.trusted and r.intact and r.valid]
@@ -234,6 +235,7 @@ def _empty(record_id: str | None) -> dict[str, Any]:
         "type": doc_type, "title": None, "insured": None, "policy_no": None, "created_at": None,
         "archived": None, "signers": [], "sha256": None, "content_sha256": None,
         "retain_until": None, "legal_hold": None, "supersedes": None, "superseded_by": None,
+        "evidence": None,
     }
 
 
@@ -241,7 +243,7 @@ def _empty(record_id: str | None) -> dict[str, Any]:
 #: what the printed page shows and the status an auditor needs.
 _HOLDER_ONLY = ("current", "insured", "policy_no", "created_at", "archived", "signers",
                 "sha256", "content_sha256", "retain_until", "legal_hold", "supersedes",
-                "superseded_by")
+                "superseded_by", "evidence")
 #: Notices that are part of that status.
 _HOLDER_NOTICES = ("superseded",)
 
@@ -431,8 +433,8 @@ class VerificationService:
         """Is record ``record_id`` authentic (and the QR ``claim`` about it genuine)?"""
         rid = parse_record_id_input(record_id)
         found = _Findings()
-        out, stored = self._check_record(rid, found)
-        if stored is not None:
+        out, stored, _ = self._check_record(rid, found)
+        if stored is not None:  # the newest evidence: the last time stamp renewal's PDF
             reports = _inspect(stored, self.trust_roots)
             out["signers"] = [_signer(r) for r in reports]
             signed_id = _check_signatures(reports, found)
@@ -468,11 +470,12 @@ class VerificationService:
         :class:`DomainValidationError` for a non-PDF."""
         checked = _check_file(pdf_bytes, self.trust_roots, self._keys())
         found, rid, file_out = checked.found, checked.record_id, checked.out
+        renewed: dict[str, str] = {}  # SHA-256 of each valid time stamp renewal's PDF
         if rid is None:
             out = file_out
             out["sha256"] = None
         else:
-            out, stored = self._check_record(rid, found)
+            out, stored, renewed = self._check_record(rid, found)
             out["qr"] = file_out["qr"]
             if stored is not None:
                 stored_reports = _inspect(stored, self.trust_roots)
@@ -488,8 +491,8 @@ class VerificationService:
         out["signers"] = file_out["signers"]
         file_sha = hashlib.sha256(pdf_bytes).hexdigest()
         out["file_sha256"] = file_sha
-        out["matches_archive"] = bool(out["sha256"]) and hmac.compare_digest(
-            out["sha256"], file_sha)
+        out["matches_archive"] = bool(out["sha256"]) and (hmac.compare_digest(
+            out["sha256"], file_sha) or (rid is not None and file_sha in renewed))
         if out["sha256"] and not out["matches_archive"]:
             found.fail("modified", "this file is not byte-for-byte the archived original")
         # whoever holds the archived file itself, or its genuine QR token, holds the document
@@ -506,15 +509,16 @@ class VerificationService:
             r = conn.execute(select(records).where(records.c.id == rid)).mappings().first()
         return Record.from_row(r) if r else None
 
-    def _check_record(self, rid: str,
-                      found: _Findings) -> tuple[dict[str, Any], bytes | None]:
-        """The facts of record ``rid`` and its stored PDF, if the archive is intact
-        (``services.integrity``: versions, seal, hashes, locks, legal hold)."""
+    def _check_record(self, rid: str, found: _Findings
+                      ) -> tuple[dict[str, Any], bytes | None, dict[str, str]]:
+        """The facts of record ``rid``, the stored PDF carrying its newest evidence (the last
+        valid time stamp renewal's, else the archived one) and the SHA-256 → file name of each
+        renewal's PDF (``services.integrity``: versions, seals, hashes, locks, legal hold)."""
         out = _empty(rid)
         record = self._record(rid)
         if record is None:
             found.fail("not_found")
-            return out, None
+            return out, None, {}
         out.update({
             "type": record.doc_type, "title": record.title, "insured": record.insured_name,
             "policy_no": record.policy_no, "created_at": _day(record.created_at),
@@ -530,7 +534,7 @@ class VerificationService:
             found.note("superseded")
         if record.status != "archived" or not pdf_part:
             found.fail("not_archived")
-            return out, None
+            return out, None, {}
         checked = check_record(record, self.store, self._keys(), read=("pdf", "json"))
         for f in checked.findings:
             if f.severity in ("critical", "error"):
@@ -540,7 +544,13 @@ class VerificationService:
         source = record.parts.get("json")
         if source is not None and source.sha256 != record.content_sha256:
             found.fail("content_mismatch", "source.json does not hash to content_sha256")
-        return out, checked.contents.get("pdf")
+        evidence = checked.evidence_pdf
+        out["evidence"] = {
+            "file": checked.evidence_name, "renewals": len(checked.renewals),
+            "sha256": hashlib.sha256(evidence).hexdigest() if evidence is not None else None,
+            "renewed_at": (iso_utc(checked.renewals[-1].statement.renewed_at)
+                           if checked.renewals else None)}
+        return out, evidence, checked.evidence_sha256s
 
 
 def _day(v: datetime | None) -> str | None:

@@ -22,9 +22,12 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from signing.keys import QrKeyRing, b64url, b64url_decode, kid_for
 from signing.qr_token import public_keys_from_jwks
 
-__all__ = ["MANIFEST_DOMAIN", "ManifestSeal", "seal_manifest", "seal_verifies"]
+__all__ = ["MANIFEST_DOMAIN", "RENEWAL_DOMAIN", "ManifestSeal", "seal_manifest", "seal_verifies"]
 
 MANIFEST_DOMAIN = "azx-manifest/1"
+#: A time stamp renewal statement (``services.evidence``): same keys, its own domain, so that
+#: a statement can never pass as a manifest nor a manifest as a statement.
+RENEWAL_DOMAIN = "azx-timestamp-renewal/1"
 
 
 @dataclass(frozen=True)
@@ -34,20 +37,23 @@ class ManifestSeal:
     alg: str = "EdDSA"
 
 
-def _message(kid: str, payload: bytes) -> bytes:
-    return f"{MANIFEST_DOMAIN}\n{kid}\n".encode("ascii") + payload
+def _message(kid: str, payload: bytes, domain: str = MANIFEST_DOMAIN) -> bytes:
+    return f"{domain}\n{kid}\n".encode("ascii") + payload
 
 
-def seal_manifest(payload: bytes, ring: QrKeyRing) -> ManifestSeal:
-    """Sign the canonical bytes of a manifest (without its signature) with the active key."""
+def seal_manifest(payload: bytes, ring: QrKeyRing, *,
+                  domain: str = MANIFEST_DOMAIN) -> ManifestSeal:
+    """Sign the canonical bytes of a manifest (without its signature) with the active key;
+    ``domain``: what kind of sealed statement it is (a manifest unless told otherwise)."""
     kid = ring.active_kid
-    _, signature = ring.sign(_message(kid, payload))
+    _, signature = ring.sign(_message(kid, payload, domain))
     return ManifestSeal(kid=kid, value=b64url(signature))
 
 
-def seal_verifies(payload: bytes, seal: ManifestSeal, keys: Mapping[str, Any]) -> bool:
+def seal_verifies(payload: bytes, seal: ManifestSeal, keys: Mapping[str, Any], *,
+                  domain: str = MANIFEST_DOMAIN) -> bool:
     """True if ``seal`` is a signature over ``payload`` by one of ``keys`` (a JWKS dict or
-    ``{kid: public key}``). Works offline."""
+    ``{kid: public key}``) in ``domain``. Works offline."""
     if seal.alg != "EdDSA":
         return False
     by_kid: Mapping[str, Any] = public_keys_from_jwks(keys) if "keys" in keys else keys
@@ -56,7 +62,7 @@ def seal_verifies(payload: bytes, seal: ManifestSeal, keys: Mapping[str, Any]) -
         return False
     try:
         signature = b64url_decode(seal.value)
-        key.verify(signature, _message(seal.kid, payload))
+        key.verify(signature, _message(seal.kid, payload, domain))
     except (InvalidSignature, ValueError):
         return False
     return True

@@ -21,9 +21,10 @@ container (pyHanko would build a whole dummy signature per call to estimate it).
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import io
-from collections.abc import Coroutine, Iterator
+from collections.abc import Coroutine, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
@@ -34,12 +35,17 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
+from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
 from pyhanko.sign.attributes import CMSAttributeProvider, SignedAttributeProviderSpec
 from pyhanko.sign.general import SigningError as HankoSigningError
 from pyhanko.sign.general import as_signing_certificate_v2
+from pyhanko.sign.signers.constants import ESIC_EXTENSION_1
 from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
+from pyhanko.sign.signers.pdf_signer import PdfTimeStamper
 from pyhanko.sign.timestamps import HTTPTimeStamper, TimeStamper, TimestampRequestError
+from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.fetchers.requests_fetchers import RequestsFetcherBackend
 
 from domain.ids import parse_record_id
 from signing.errors import PdfSigningError
@@ -110,6 +116,21 @@ class _PadesSignedAttributes(SignedAttributeProviderSpec):
         yield _SigningCertificateV2(self._der)
 
 
+class _Pdf17Signer(signers.PdfSigner):
+    """pyHanko's signer, keeping the PDF at version 1.7.
+
+    For an ECDSA key on a curve of ISO/TS 32002 (the service's P-256 key) pyHanko raises the
+    document to PDF 2.0 and registers that extension; an archived record is PDF/A-3b, which is
+    PDF 1.7, so the signature must not change the version. ECDSA on P-256 is what PAdES on
+    ISO 32000-1 (ETSI EN 319 142-1, with the ESIC extension kept here) already allows."""
+
+    def register_extensions(self, pdf_out: Any, *, md_algorithm: str) -> None:
+        if self.signature_meta.subfilter == fields.SigSeedSubFilter.PADES:
+            pdf_out.ensure_output_version(version=(1, 7))
+            if pdf_out.output_version < (2, 0):
+                pdf_out.register_extension(ESIC_EXTENSION_1)
+
+
 class PdfSignerIdentity:
     """A key and certificate able to sign PDFs (PAdES B-B; B-T with a time stamper)."""
 
@@ -124,6 +145,62 @@ class PdfSignerIdentity:
         self._timestamper = timestamper
         self._cert_asn1: asn1_x509.Certificate = signer.signing_cert
         self._bytes_reserved: int | None = None  # see _reservation()
+        #: PAdES B-LTA: the trust anchors revocation data is gathered up to (None: B-B/B-T)
+        self._long_term_roots: list[asn1_x509.Certificate] | None = None
+
+    def with_long_term_validation(
+        self, trust_roots: Sequence[asn1_x509.Certificate] | None = None
+    ) -> Self:
+        """Sign at PAdES B-LTA from now on: after the signature, the document security store
+        (DSS) receives the certificate chains and the revocation data (OCSP responses, CRLs,
+        fetched from the URLs the certificates name) of the signer and of the time stamp, and a
+        document time stamp covers them all. The signature can then be validated after the
+        signing certificate has expired or been revoked, as of the time the document time stamp
+        proves. Needs a time stamper. ``trust_roots``: where the chains end (default: the
+        self-signed certificates of the PKCS#12, else its topmost one)."""
+        if self._timestamper is None:
+            raise PdfSigningError("long-term signatures (B-LTA) need a time stamp authority")
+        self._long_term_roots = list(trust_roots) if trust_roots else self._chain_roots()
+        return self
+
+    @property
+    def level(self) -> str:
+        """The PAdES baseline level this identity signs at."""
+        if self._long_term_roots is not None:
+            return "B-LTA"
+        return "B-T" if self._timestamper is not None else "B-B"
+
+    def _chain_roots(self) -> list[asn1_x509.Certificate]:
+        chain = [self._cert_asn1, *list(self._signer.cert_registry)]
+        roots = [c for c in chain if c.self_signed != "no"]  # asn1crypto: "yes" | "maybe" | "no"
+        return roots or [chain[-1]]
+
+    def renew_archive_timestamp(self, pdf: bytes) -> bytes:
+        """PAdES B-LTA renewal: append to ``pdf`` the validation data (chain, OCSP/CRL) of its
+        last document time stamp and a new document time stamp over everything, in incremental
+        updates; the earlier bytes stay as they are. Needs a time stamper and long-term roots
+        (:meth:`with_long_term_validation`). Do not call from a running event loop."""
+        return _run(self.async_renew_archive_timestamp(pdf))
+
+    async def async_renew_archive_timestamp(self, pdf: bytes) -> bytes:
+        """Async form of :meth:`renew_archive_timestamp`."""
+        if self._timestamper is None or self._long_term_roots is None:
+            raise PdfSigningError("renewing an archive time stamp needs a time stamp authority "
+                                  "and long-term validation (AZX_TSA_URL, AZX_SIGNING_LONG_TERM)")
+        try:
+            reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+            if not reader.embedded_timestamp_signatures:
+                raise PdfSigningError("the PDF has no document time stamp to renew (not B-LTA)")
+            vc = ValidationContext(trust_roots=self._long_term_roots, allow_fetching=True,
+                                   fetcher_backend=RequestsFetcherBackend())
+            out = await PdfTimeStamper(self._timestamper).async_update_archival_timestamp_chain(
+                reader, vc, in_place=False, output=io.BytesIO(), default_md_algorithm=_MD)
+        except TimestampRequestError as exc:
+            raise PdfSigningError(f"time stamp authority failed: {exc}") from exc
+        except (HankoSigningError, PdfError, ValueError, KeyError) as exc:
+            raise PdfSigningError(f"cannot renew the archive time stamp: {exc}") from exc
+        data: bytes = out.getvalue()
+        return data
 
     @classmethod
     def from_pkcs12(
@@ -219,6 +296,13 @@ class PdfSignerIdentity:
             certify=certify,
             docmdp_permissions=fields.MDPPerm.FILL_FORMS,
         )
+        if self._long_term_roots is not None:
+            # a fresh context per signature: it fixes the validation time and caches responses
+            meta = dataclasses.replace(
+                meta, embed_validation_info=True, use_pades_lta=True,
+                validation_context=ValidationContext(
+                    trust_roots=self._long_term_roots, allow_fetching=True,
+                    fetcher_backend=RequestsFetcherBackend()))
         try:
             return await self._sign(pdf, meta, field_name, record_id, await self._reservation())
         except HankoSigningError:
@@ -257,7 +341,7 @@ class PdfSignerIdentity:
                     "the PDF is already signed; the record ID goes with the first signature"
                 )
             set_record_id(writer, record_id)
-        pdf_signer = signers.PdfSigner(
+        pdf_signer = _Pdf17Signer(
             meta,
             self._signer,
             timestamper=self._timestamper,
@@ -355,8 +439,13 @@ class ServiceSigner(PdfSignerIdentity):
                 if settings.signing_p12_password is not None
                 else None,
                 tsa_url=tsa_url,
-            )
-        return cls.self_signed_in(settings.data_dir / "keys", tsa_url=tsa_url)
+            )._long_term(settings)
+        return cls.self_signed_in(settings.data_dir / "keys", tsa_url=tsa_url)._long_term(settings)
+
+    def _long_term(self, settings: Settings) -> Self:
+        if settings.signing_long_term and self._timestamper is not None:
+            return self.with_long_term_validation()
+        return self
 
     @classmethod
     def from_p12_file(

@@ -10,6 +10,7 @@ metadata are allowed; changed page content, annotations etc. are not).
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import io
 import logging
@@ -26,7 +27,10 @@ from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.validation import EmbeddedPdfSignature
-from pyhanko.sign.validation.pdf_embedded import async_validate_pdf_signature
+from pyhanko.sign.validation.pdf_embedded import (
+    async_validate_pdf_signature,
+    async_validate_pdf_timestamp,
+)
 from pyhanko.sign.validation.settings import KeyUsageConstraints
 from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
@@ -78,6 +82,27 @@ class SignatureReport:
     # the unsigned gap of the byte range holds exactly the signature: its DER in hex and zero
     # padding — nothing else can change there unnoticed
     contents_clean: bool = True
+    #: PAdES B-LTA: only validation data (DSS) and document time stamps were appended after
+    #: this signature, and the last document time stamp is intact and covers the whole file
+    archive_timestamped: bool = False
+    #: the file carries a document security store (certificate chains, OCSP responses, CRLs)
+    dss: bool = False
+    #: until when the last document time stamp's certificate is valid (renew before then)
+    evidence_until: dt.datetime | None = None
+
+    @property
+    def level(self) -> str:
+        """The PAdES baseline level this signature reaches in this file."""
+        if self.archive_timestamped:
+            return "B-LTA"
+        if self.timestamp_time is not None:
+            return "B-LT" if self.dss else "B-T"
+        return "B-B"
+
+    @property
+    def sealed(self) -> bool:
+        """Nothing but this signature's bytes or B-LTA archival data follows it."""
+        return self.covers_whole_file or self.archive_timestamped
 
     @property
     def covers_whole_file(self) -> bool:
@@ -243,7 +268,45 @@ async def async_inspect_pdf_signatures(
         allow_fetching=False,
         revocation_mode="soft-fail",
     )
-    return [await _report(emb, vc, pdf) for emb in embedded]
+    reports = [await _report(emb, vc, pdf) for emb in embedded]
+    archive = await _last_archive_timestamp(reader, pdf)
+    dss = "/DSS" in reader.root
+    out = []
+    for emb, report in zip(embedded, reports, strict=True):
+        sealed = (archive is not None and archive[0] > emb.signed_revision
+                  and report.coverage == "entire_revision"
+                  and report.modification_level == "lta_updates")
+        out.append(dataclasses.replace(report, dss=dss, archive_timestamped=sealed,
+                                       evidence_until=archive[1] if sealed and archive else None))
+    return out
+
+
+async def _last_archive_timestamp(reader: PdfFileReader,
+                                  pdf: bytes) -> tuple[int, dt.datetime] | None:
+    """(revision, certificate end) of the last document time stamp, if it is intact, its CMS
+    signature valid and nothing but validation data (its own DSS update) follows it; else None. Its TSA need not be trusted here:
+    it only proves that nothing but validation data was added after the signatures."""
+    try:
+        stamps = list(reader.embedded_timestamp_signatures)
+    except _PARSE_ERRORS:
+        return None
+    if not stamps:
+        return None
+    last = stamps[-1]
+    try:
+        status = await async_validate_pdf_timestamp(
+            last, validation_context=ValidationContext(allow_fetching=False,
+                                                       revocation_mode="soft-fail"))
+    except Exception as exc:  # a broken time stamp is no seal
+        log.info("document time stamp %s could not be validated: %s", last.field_name, exc)
+        return None
+    whole = status.coverage == SignatureCoverageLevel.ENTIRE_FILE or (
+        status.coverage == SignatureCoverageLevel.ENTIRE_REVISION  # its own DSS after it,
+        and status.modification_level == ModificationLevel.LTA_UPDATES
+        and pdf.rstrip(b"\r\n").endswith(b"%%EOF"))  # and not a byte after that revision
+    if not (status.intact and status.valid and whole):
+        return None
+    return last.signed_revision, last.signer_cert.not_valid_after
 
 
 def inspect_pdf_signatures(pdf: bytes, trust_roots: Sequence[TrustRoot]) -> list[SignatureReport]:

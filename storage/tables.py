@@ -82,6 +82,7 @@ api_keys = Table(
     Column("label", String(200)),
     Column("created_at", _TS(), nullable=False),
     Column("revoked_at", _TS()),
+    Column("regions", JSON),  # a regulator's regions (migration 0007); None for other roles
 )
 
 records = Table(

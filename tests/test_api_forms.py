@@ -101,6 +101,16 @@ def test_every_role_may_fetch_forms(
     assert app_client.get("/v1/forms", headers=auth(api_key("t1", role))).status_code == 200
 
 
+def test_a_regulator_may_not_fetch_forms(
+        app_client: TestClient, auth: Callable[[str], dict[str, str]]) -> None:
+    """Issue 15: the regulator reads its regions' summary only (tests/security for every route)."""
+    from services.keys import create_key
+
+    key = create_key(app_client.app.state.ctx.engine, "监管", "regulator",  # type: ignore[attr-defined]
+                     regions=["济南市"])
+    assert app_client.get("/v1/forms", headers=auth(key)).status_code == 403
+
+
 # -- the catalogue, blank forms, schemas ----------------------------------------------------
 
 def test_the_catalogue_lists_every_form(

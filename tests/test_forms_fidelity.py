@@ -588,6 +588,15 @@ for _p in ("shandong", "chengdu", "national", "wenzhou"):
         "对投诉内容的核实情况",  # AQ 9010.1-2025 6.4
         "投诉人可以采取的救济途径",  # AQ 9010.1-2025 6.4
     )
+# Issue 15: the fee ledger's entries (山东 7.2 专门台账, 温州 第六条) and the sampling draws (山东
+# 8.1 b, c): no standard gives the forms; their labels are the clauses' words.
+for _p in ("shandong", "wenzhou"):
+    STANDARD_LABELS[("fee_entry", _p)] = (
+        "安全生产责任保险事故预防费用台账记录", "本表式由本服务拟定", "计提", "支出", "统筹划拨",
+        "金额（元）", "支出对应的服务记录", "发票号码", "适用规定")
+STANDARD_LABELS[("sampling", "shandong")] = (
+    "安全生产责任保险事故预防技术服务抽检记录", "本表式由本服务拟定", "保后评估", "赔后评估",
+    "保费收入不足 5000 元", "赔付总金额 100 万元及以上", "随机种子", "抽检比例")
 # Wenzhou uses the national plan (AQ 9010.1-2025 附录A); its half-yearly self-evaluation is
 # 温州 第二十三条 with the nine aspects of 第二十四条 and the 100 + 10 of 第二十五条.
 STANDARD_LABELS[("plan", "wenzhou")] = STANDARD_LABELS[("plan", "national")]
@@ -647,6 +656,9 @@ CHOICES: dict[str, tuple[str, ...]] = {
         "投保单位收到的服务成果中是否涉及安全问题清单和整改建议 ☑是 □否",
         "投保单位是否按照整改建议完成了整改工作 ☑是 □否",
     ),
+    "fee_entry-shandong": ("□计提 ☑支出 □统筹划拨",),
+    "fee_entry-wenzhou": ("☑计提 □支出 □统筹划拨",),
+    "sampling-shandong": ("☑保后评估 □赔后评估",),
     "chengdu_table_2-chengdu": ("投保单位性质 □国有 □集体所有制 ☑私营 □联营 □股份制 □外资 □其他",),
     "chengdu_table_8-chengdu": ("预案： ☑有 □无 ☑备案 ☑评审",),
     "chengdu_table_12-chengdu": (
@@ -670,6 +682,7 @@ WITH_BOXES = {
     ("chengdu_table_9", "chengdu"),
     ("chengdu_table_12", "chengdu"),
     *(("complaint", p) for p in ("shandong", "chengdu", "national", "wenzhou")),
+    ("fee_entry", "shandong"), ("fee_entry", "wenzhou"), ("sampling", "shandong"),
 }
 
 

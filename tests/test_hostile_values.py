@@ -91,6 +91,19 @@ def hostile_variant(schema: dict[str, Any], data: Any) -> dict[str, Any]:
     return walk(schema, copy.deepcopy(data), None)  # type: ignore[no-any-return]
 
 
+def redraw(data: dict[str, Any]) -> dict[str, Any]:
+    """A sampling record's seed and draw redone for its (hostile) insurer and unit IDs."""
+    from decimal import Decimal
+
+    from domain.sampling import Unit, draw, seed_for
+
+    seed = seed_for(data["insurer"], data.get("branch"), data["kind"], data["period"])
+    drawn = {i for d in draw(data["kind"], [Unit(u["id"], Decimal(u["amount"]))
+                                            for u in data["population"]], seed) for i in d.drawn}
+    return {**data, "seed": seed,
+            "population": [{**u, "drawn": u["id"] in drawn} for u in data["population"]]}
+
+
 @dataclass(frozen=True)
 class Hostile:
     doc_type: str
@@ -107,6 +120,8 @@ def hostile() -> dict[str, Hostile]:
     for name, body in EXAMPLES.items():
         kind = get_kind(body["type"], body["profile"])
         data = agree_names(hostile_variant(kind.model.model_json_schema(), body["data"]))
+        if kind.type == "sampling":  # hostile insurer and unit IDs: seed and draw follow them
+            data = redraw(data)
         model = parse_data(kind, data)  # still valid: patterns, choices and dates untouched
         bindings = spec_bindings(load_spec(kind.profile, kind.type))
         shown = [leaf.raw for leaf in posted_leaves(data, model)

@@ -133,6 +133,25 @@ def _doc(title: str, body: str) -> str:
     )
 
 
+def _level(seal: dict[str, Any] | None) -> str:
+    """The service seal's PAdES level and, at B-LTA, until when its evidence holds."""
+    if seal is None or not seal.get("level"):
+        return "—"
+    until = seal.get("evidence_until")
+    return f"PAdES {seal['level']}" + (f"（证据有效至 / evidence until {_date(until)}）"
+                                       if until else "")
+
+
+def _renewals(evidence: dict[str, Any] | None) -> list[str]:
+    """The archive time stamp renewals the level above comes from, when there are any."""
+    if not evidence or not evidence.get("renewals"):
+        return []
+    return [_row("存档时间戳续期 / Time stamp renewals",
+                 f"{evidence['renewals']} 次，最近 {_date(evidence.get('renewed_at'))}"
+                 f"（{evidence['file']}） / {evidence['renewals']}, last on "
+                 f"{_date(evidence.get('renewed_at'))}")]
+
+
 def _page(r: dict[str, Any]) -> str:
     if r["authentic"] and r["superseded_by"]:
         banner = ("warn", "真实存档，但已被更正", "Authentic, but superseded by a correction")
@@ -155,6 +174,8 @@ def _page(r: dict[str, Any]) -> str:
         _row("保单号 / Policy No.", r["policy_no"] or ""),
         _row("日期 / Date", _date(r["created_at"])),
         _row("签署方 / Signed by", signers),
+        _row("签名级别 / Signature level", _level(r["signers"][-1] if r["signers"] else None)),
+        *_renewals(r.get("evidence")),
         _row("SHA-256 (PDF)", r["sha256"] or "", cls="hash"),
         _row("保存期限至 / Retained until", _date(r["retain_until"])),
         _row("法律保全 / Legal hold", {True: "是 / yes", False: "否 / no"}.get(

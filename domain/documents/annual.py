@@ -59,6 +59,14 @@ class NextPlanRow(Model):
     budget: Money | None = Field(None, title="费用预算（元）")
 
 
+class SourceRecord(Model):
+    """A record the report was computed from (POST /v1/evaluations), with its hash."""
+
+    id: ShortText = Field(min_length=1, title="记录编号")
+    type: ShortText = Field(title="类型")
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$", title="SHA-256 哈希值")
+
+
 class AnnualEvaluationData(PolicyLinked):
     """Shandong 附件6 安全生产责任保险事故预防总结评估报告."""
 
@@ -76,6 +84,9 @@ class AnnualEvaluationData(PolicyLinked):
     pooled_by_broker: bool = Field(False, title="统筹委托",
                                    description="统筹委托的由保险经纪机构签字并附委托合同")
     broker: ShortText | None = Field(None, title="保险经纪机构")
+    sources: list[SourceRecord] = Field(
+        default_factory=list, max_length=20_000, title="汇总所依据的档案记录",
+        description="由档案生成时（POST /v1/evaluations）列出所汇总的每一份记录及其 SHA-256")
 
     @model_validator(mode="after")
     def _year_before_report(self) -> AnnualEvaluationData:
@@ -106,6 +117,9 @@ class ChengduAnnualEvaluationData(PolicyLinked):
         json_schema_extra={"propertyNames": {"enum": [r.key for r in APPENDIX_E]}},
     )
     summary: LongText | None = Field(None, title="评估结论")
+    sources: list[SourceRecord] = Field(
+        default_factory=list, max_length=20_000, title="评分所依据的档案记录",
+        description="由档案生成时（POST /v1/evaluations）列出所依据的每一份记录及其 SHA-256")
 
     @property
     def sheet(self) -> ScoreSheet:

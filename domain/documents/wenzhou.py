@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field
 
 from domain.common import LongText, Model, ShortText, Text
+from domain.documents.annual import SourceRecord
 from domain.errors import Problem
 from domain.parties import PolicyLinked
 
@@ -62,6 +63,9 @@ class WenzhouEvaluationData(PolicyLinked):
     scores: dict[AspectKey, AspectScore] = Field(
         default_factory=dict, title="考核评价指标自评得分",
         description="第二十四条 (一)–(九)；(八) 为创新加分项")
+    sources: list[SourceRecord] = Field(
+        default_factory=list, max_length=20_000, title="所依据的档案记录",
+        description="由档案生成时（POST /v1/evaluations）列出所依据的每一份记录及其 SHA-256")
 
     @property
     def totals(self) -> WenzhouTotals:

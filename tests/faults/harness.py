@@ -40,7 +40,7 @@ def documents(n: int, tag: str) -> list[dict[str, Any]]:
         policy = doc["data"].get("policy")
         if isinstance(policy, dict):
             policy["policy_no"] = f"P{tag}{i:05d}"
-        else:
+        elif doc["type"] != "sampling":  # a draw names no policy: its population is its own
             doc["data"]["policy_no"] = f"P{tag}{i:05d}"
         out.append(doc)
     return out

@@ -1,0 +1,80 @@
+"""Property-based fuzzing of the fee ledger, sampling, coverage and evaluation endpoints (issue
+15), on SQLite and PostgreSQL: whatever an authenticated insurer sends, never a 5xx."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+
+from core.settings import Settings
+from services.keys import create_key
+from tests.conftest import TestClient
+from tests.test_schemathesis import _started
+
+pytestmark = pytest.mark.s3
+
+MAX_EXAMPLES = 20
+OPERATIONS = [
+    ("POST", "/v1/fees"),
+    ("GET", "/v1/fees/summary"),
+    ("POST", "/v1/samplings"),
+    ("GET", "/v1/metrics/coverage"),
+    ("POST", "/v1/evaluations"),
+]
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def fuzzed(request: pytest.FixtureRequest,
+           tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, dict[str, str]]]:
+    from schemathesis.python.asgi import shutdown_lifespans
+
+    from api.main import create_app
+
+    url = request.getfixturevalue("postgres_url") if request.param == "postgresql" else None
+    app = create_app(Settings(data_dir=tmp_path_factory.mktemp(f"lfuzz-{request.param}"),
+                              database_url=url))
+    with TestClient(app) as client:
+        headers = {"Authorization": f"Bearer {create_key(app.state.ctx.engine, 'fuzz', 'insurer')}"}
+        assert client.post("/v1/policies", headers=headers, json={
+            "policy_no": "FZ-1", "profile": "shandong", "insured": "某运输公司",
+            "premium": "65000", "period_start": "2025-07-01", "period_end": "2026-06-30",
+            "branch": "济南"}).status_code == 201
+        schema = schemathesis.openapi.from_asgi("/openapi.json", _started(app))
+        try:
+            yield schema.include(path_regex=r"^/v1/(fees|samplings|metrics|evaluations)"), headers
+        finally:
+            shutdown_lifespans()
+
+
+def test_the_fuzzed_operations_are_the_ledger_api(fuzzed: tuple[Any, Any]) -> None:
+    schema, _ = fuzzed
+    found = {(op.ok().method.upper(), op.ok().path) for op in schema.get_all_operations()}
+    assert found == set(OPERATIONS)
+
+
+@pytest.mark.parametrize(("method", "path", "mode"), [
+    *((m, p, mode) for m, p in OPERATIONS
+      for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)),
+])
+def test_no_input_makes_a_server_error(fuzzed: tuple[Any, dict[str, str]], method: str, path: str,
+                                       mode: GenerationMode) -> None:
+    schema, headers = fuzzed
+    operation = schema[path][method]
+    calls = []
+
+    @given(case=operation.as_strategy(generation_mode=mode, headers=headers))
+    @hypothesis_settings(max_examples=MAX_EXAMPLES, deadline=None, database=None,
+                         suppress_health_check=list(HealthCheck))
+    def fuzz(case: Any) -> None:
+        response = case.call_and_validate(headers=headers, checks=[not_a_server_error])
+        calls.append(response.status_code)
+
+    fuzz()
+    assert calls and 401 not in calls

@@ -1,0 +1,389 @@
+"""The web pages in a real browser: headless Chromium (Debian ``chromium`` + ``chromium-driver``,
+driven by Selenium) against the app served by uvicorn on a loopback port, at phone (375 px) and
+desktop (1280 px) widths. Screenshots are kept under ``/tmp/web-shots`` (``AZX_WEB_SHOTS``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+
+from api.main import create_app
+from core.settings import Settings
+from services.keys import create_key
+
+pytestmark = [pytest.mark.s3, pytest.mark.slow]
+
+selenium = pytest.importorskip("selenium")
+from selenium import webdriver  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.remote.webdriver import WebDriver  # noqa: E402
+
+SHOTS = Path(os.environ.get("AZX_WEB_SHOTS", "/tmp/web-shots"))
+EXAMPLES = Path(__file__).resolve().parent.parent.parent / "examples"
+WIDTHS = {"phone": 375, "desktop": 1280}
+
+if shutil.which("chromium") is None or shutil.which("chromedriver") is None:
+    pytest.skip("chromium and chromium-driver are not installed (scripts/setup.sh --tests)",
+                allow_module_level=True)
+
+
+class Server:
+    def __init__(self, base: str, app: Any) -> None:
+        self.base = base
+        self.app = app
+
+    def key(self, tenant: str, role: str) -> str:
+        return create_key(self.app.state.ctx.engine, tenant, role)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    app = create_app(Settings(data_dir=tmp_path_factory.mktemp("web")))
+    port = _free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 120
+    while not srv.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.1)
+    try:
+        yield Server(f"http://127.0.0.1:{port}", app)
+    finally:
+        srv.should_exit = True
+        thread.join(60)
+
+
+@pytest.fixture(params=list(WIDTHS), scope="module")
+def width(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def browser(width: str, tmp_path: Path) -> Iterator[tuple[WebDriver, Path]]:
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium") or "chromium"
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                "--lang=zh-CN", f"--window-size={WIDTHS[width]},900"):
+        options.add_argument(arg)
+    options.add_experimental_option("prefs", {
+        "download.default_directory": str(downloads), "download.prompt_for_download": False,
+        "plugins.always_open_pdf_externally": True, "intl.accept_languages": "zh-CN"})
+    service = webdriver.ChromeService(executable_path=shutil.which("chromedriver"))
+    driver = webdriver.Chrome(options=options, service=service)
+    driver.execute_cdp_cmd("Browser.setDownloadBehavior",
+                           {"behavior": "allow", "downloadPath": str(downloads)})
+    # --window-size under 500 px is widened by headless Chromium; resizing afterwards is not
+    driver.set_window_size(WIDTHS[width], 900)
+    assert driver.execute_script("return window.innerWidth") == WIDTHS[width]
+    try:
+        yield driver, downloads
+    finally:
+        driver.quit()
+
+
+def shot(driver: WebDriver, name: str, width: str) -> None:
+    """A full-page screenshot, kept for review."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    height = driver.execute_script("return document.documentElement.scrollHeight")
+    driver.set_window_size(WIDTHS[width], min(max(int(height) + 100, 700), 6000))
+    driver.save_screenshot(str(SHOTS / f"{name}-{width}.png"))
+    driver.set_window_size(WIDTHS[width], 900)
+
+
+def wait_for_file(folder: Path, suffix: str, timeout: float = 60) -> Path:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        done = [p for p in folder.iterdir() if p.name.endswith(suffix)]
+        if done:
+            return done[0]
+        time.sleep(0.2)
+    raise AssertionError(f"no {suffix} downloaded into {folder}: {list(folder.iterdir())}")
+
+
+def sign_in(driver: WebDriver, base: str, key: str) -> None:
+    driver.get(base + "/app/login")
+    driver.find_element(By.ID, "key").send_keys(key)
+    driver.find_element(By.CSS_SELECTOR, "form.card button[type=submit]").click()
+    # wait for the answer (the session cookie) before the next page is asked for
+    deadline = time.monotonic() + 30
+    while driver.current_url.endswith("/app/login") and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+
+def click(driver: WebDriver, css: str) -> None:
+    """Click like a person who scrolled the element to the middle of the screen (the button
+    bar stays at the bottom of the window)."""
+    element = driver.find_element(By.CSS_SELECTOR, css)
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+    element.click()
+
+
+def press(driver: WebDriver, css: str) -> None:
+    """Click a button that loads a new page, and wait for that page."""
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.wait import WebDriverWait
+
+    old = driver.find_element(By.TAG_NAME, "html")
+    click(driver, css)
+    WebDriverWait(driver, 60).until(expected_conditions.staleness_of(old))
+    WebDriverWait(driver, 60).until(
+        lambda d: d.execute_script("return document.readyState") == "complete")
+
+
+def pdf_text(path: Path) -> str:
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True,
+                          capture_output=True, text=True).stdout
+
+
+def test_a_technician_signs_in_downloads_a_blank_form_fills_one_and_signs_out(
+        server: Server, browser: tuple[WebDriver, Path], width: str) -> None:
+    driver, downloads = browser
+    driver.get(server.base + "/app/forms")
+    assert driver.current_url.endswith("/app/login")  # no session: the sign-in page
+    shot(driver, "01-login", width)
+    sign_in(driver, server.base, server.key("web-tech", "technician"))
+    assert driver.current_url.endswith("/app/forms")
+    assert "山东 附件" in driver.page_source or "附件5" in driver.page_source
+    shot(driver, "02-forms", width)
+    assert driver.execute_script("return document.documentElement.scrollWidth") <= WIDTHS[width]
+
+    driver.find_element(By.CSS_SELECTOR,
+                        'a[href="/app/forms/callback/blank.pdf?profile=shandong"]').click()
+    blank = wait_for_file(downloads, ".pdf")
+    assert blank.read_bytes().startswith(b"%PDF-")
+    assert "回访" in pdf_text(blank)
+    blank.unlink()
+
+    # Fill the Shandong callback form, with one mistake: a phone number with letters.
+    driver.get(server.base + "/app/forms/callback/fill?profile=shandong")
+    shot(driver, "03-fill-empty", width)
+    data = json.loads((EXAMPLES / "callback-shandong.json").read_text("utf-8"))["data"]
+    for name, value in (("policy.policy_no", data["policy"]["policy_no"]),
+                        ("caller", data["caller"]), ("caller_phone", "电话 abc"),
+                        ("insured_name", data["insured_name"]),
+                        ("service_items", data["service_items"]),
+                        ("process", data["process"])):
+        driver.find_element(By.NAME, name).send_keys(value)
+    # A date box is typed in the browser's own order (mm/dd/yyyy here): set what the picker sets.
+    driver.execute_script("arguments[0].value = '2026-03-20'",
+                          driver.find_element(By.NAME, "callback_time"))
+    for name in ("attitude", "skill", "closure", "overall"):
+        click(driver, f'input[name="{name}"][value="{data[name]}"]')
+    click(driver, 'div.bar button[value="check"]')
+    summary = driver.find_element(By.CSS_SELECTOR, ".summary")
+    assert "caller_phone" in summary.text
+    problem = driver.find_element(By.CSS_SELECTOR, "#f-caller_phone").get_attribute(
+        "aria-invalid")
+    assert problem == "true"
+    shot(driver, "04-fill-problem", width)
+
+    phone = driver.find_element(By.NAME, "caller_phone")
+    phone.clear()
+    phone.send_keys(data["caller_phone"])
+    click(driver, 'div.bar button[value="check"]')
+    assert driver.find_elements(By.CSS_SELECTOR, ".summary") == []
+    assert "检查通过" in driver.find_element(By.CSS_SELECTOR, ".ok").text
+    shot(driver, "05-fill-ok", width)
+    click(driver, 'div.bar button[value="pdf"]')
+    filled = wait_for_file(downloads, ".pdf")
+    text = pdf_text(filled)
+    assert data["policy"]["policy_no"] in text and data["caller_phone"] in text
+    assert data["caller"] in text
+
+    click(driver, "form.inline button")  # sign out
+    assert driver.current_url.endswith("/app/login")
+    driver.get(server.base + "/app/forms")
+    assert driver.current_url.endswith("/app/login")
+
+
+def test_a_stranger_signed_in_with_another_tenants_key_sees_none_of_its_records(
+        server: Server, browser: tuple[WebDriver, Path], width: str) -> None:
+    driver, _ = browser
+    owner = server.key("web-owner", "insurer")
+    body = json.loads((EXAMPLES / "callback-shandong.json").read_text("utf-8"))
+    r = httpx.post(server.base + "/v1/documents", json=body, timeout=120,
+                   headers={"Authorization": f"Bearer {owner}"})
+    assert r.status_code == 201, r.text
+    rid = r.json()["id"]
+
+    sign_in(driver, server.base, server.key("web-owner", "auditor"))  # the same tenant: found
+    driver.get(server.base + "/app/records?policy_no=" + body["data"]["policy"]["policy_no"])
+    assert rid in driver.page_source
+    shot(driver, "06-records", width)
+    driver.find_element(By.LINK_TEXT, rid).click()
+    assert "合规锁定" in driver.page_source and rid in driver.page_source
+    shot(driver, "07-record", width)
+    click(driver, "form.inline button")
+
+    sign_in(driver, server.base, server.key("web-stranger", "admin"))
+    driver.get(server.base + "/app/records?policy_no=" + body["data"]["policy"]["policy_no"])
+    assert rid not in driver.page_source and "济南鲁通" not in driver.page_source
+    driver.get(server.base + f"/app/records/{rid}")
+    assert "未找到" in driver.page_source and "济南鲁通" not in driver.page_source
+    shot(driver, "08-stranger-404", width)
+
+
+def _photo(path: Path) -> Path:
+    """A small JPEG that looks like a photo (a gradient), as a phone camera would give."""
+    from PIL import Image
+
+    im = Image.new("RGB", (320, 240))
+    im.putdata([(x % 256, (y * 2) % 256, 120) for y in range(240) for x in range(320)])
+    im.save(path, "JPEG", quality=85)
+    return path
+
+
+def _fill_callback(driver: WebDriver) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(
+        (EXAMPLES / "callback-shandong.json").read_text("utf-8"))["data"]
+    for name, value in (("policy.policy_no", data["policy"]["policy_no"]),
+                        ("caller", data["caller"]), ("caller_phone", data["caller_phone"]),
+                        ("insured_name", data["insured_name"]),
+                        ("service_items", data["service_items"]), ("process", data["process"])):
+        driver.find_element(By.NAME, name).send_keys(value)
+    driver.execute_script("arguments[0].value = '2026-03-20'",
+                          driver.find_element(By.NAME, "callback_time"))
+    for name in ("attitude", "skill", "closure", "overall"):
+        click(driver, f'input[name="{name}"][value="{data[name]}"]')
+    return data
+
+
+def test_a_technician_attaches_a_photo_previews_the_form_and_the_pdf_prints_the_photo(
+        server: Server, browser: tuple[WebDriver, Path], width: str, tmp_path: Path) -> None:
+    driver, downloads = browser
+    sign_in(driver, server.base, server.key("web-photo", "technician"))
+    driver.get(server.base + "/app/forms/callback/fill?profile=shandong")
+    driver.execute_script("localStorage.clear()")
+    driver.get(server.base + "/app/forms/callback/fill?profile=shandong")
+    _fill_callback(driver)
+    camera = driver.find_element(By.CSS_SELECTOR, 'input[type=file][name="process_photos.__file"]')
+    assert camera.get_attribute("capture") == "environment"
+    assert "image/" in (camera.get_attribute("accept") or "")
+    camera.send_keys(str(_photo(tmp_path / "现场照片.jpg")))
+    press(driver, 'div.bar button[value="preview"]')
+    if not driver.find_elements(By.CSS_SELECTOR, "#preview"):
+        shot(driver, "09-fill-preview-failed", width)
+        raise AssertionError(driver.find_element(By.TAG_NAME, "main").text[:3000])
+
+    page = driver.find_element(By.CSS_SELECTOR, "#preview img.page")
+    assert driver.execute_script("return arguments[0].complete && arguments[0].naturalWidth",
+                                 page) > 500
+    thumb = driver.find_element(By.CSS_SELECTOR, "#f-process_photos .thumbs img")
+    assert driver.execute_script("return arguments[0].naturalWidth", thumb) > 0
+    assert driver.find_element(By.CSS_SELECTOR,
+                               'input[name="process_photos.__photo"]').is_selected()
+    shot(driver, "09-fill-preview", width)
+    assert driver.execute_script("return document.documentElement.scrollWidth") <= WIDTHS[width]
+
+    click(driver, 'div.bar button[value="pdf"]')
+    filled = wait_for_file(downloads, ".pdf")
+    listed = subprocess.run(["pdfimages", "-list", str(filled)], capture_output=True,
+                            text=True, check=True).stdout
+    assert any(line.split()[3:5] == ["320", "240"] for line in listed.splitlines()[2:]), listed
+
+
+def test_a_draft_is_kept_on_the_device_and_restored_after_a_reload(
+        server: Server, browser: tuple[WebDriver, Path], width: str) -> None:
+    driver, _ = browser
+    sign_in(driver, server.base, server.key("web-draft", "technician"))
+    url = server.base + "/app/forms/report/fill?profile=shandong"
+    driver.get(url)
+    driver.execute_script("localStorage.clear()")
+    driver.get(url)
+    assert not driver.find_element(By.ID, "draft-clear").is_displayed()
+    driver.find_element(By.NAME, "policy.policy_no").send_keys("PZAS-DRAFT-0001")
+    press(driver, 'button[value="add:risks"]')  # a second row, drawn by the server
+    driver.find_element(By.NAME, "risks.1.name").send_keys("高处坠落")
+
+    stored = driver.execute_script("return JSON.stringify(localStorage)")
+    assert "PZAS-DRAFT-0001" in stored and "高处坠落" in stored
+    assert "csrf" not in stored and "azx_" not in stored  # no token, no key
+
+    driver.get(url)  # the network came back: a fresh page, the draft fills it (rows included)
+    from selenium.webdriver.support.wait import WebDriverWait
+
+    WebDriverWait(driver, 60).until(  # the fresh page lacks row 2: the script posts a restore
+        lambda d: d.find_elements(By.CSS_SELECTOR, 'form[data-restored="1"]')
+        and d.execute_script("return document.readyState") == "complete")
+    assert driver.find_element(By.NAME, "policy.policy_no").get_attribute(
+        "value") == "PZAS-DRAFT-0001"
+    assert driver.find_element(By.NAME, "risks.1.name").get_attribute("value") == "高处坠落"
+    note = driver.find_element(By.ID, "draft-note")
+    assert note.is_displayed() and "草稿" in note.text
+    shot(driver, "10-fill-draft-restored", width)
+
+    press(driver, "#draft-clear")
+    assert driver.find_element(By.NAME, "policy.policy_no").get_attribute("value") == ""
+    assert driver.find_elements(By.NAME, "risks.1.name") == []
+
+
+def test_an_auditor_scans_a_qr_code_from_a_photo_and_the_verify_page_opens(
+        server: Server, browser: tuple[WebDriver, Path], width: str, tmp_path: Path) -> None:
+    import qrcode
+
+    driver, _ = browser
+    owner = server.key("web-scan", "insurer")
+    body = json.loads((EXAMPLES / "callback-shandong.json").read_text("utf-8"))
+    r = httpx.post(server.base + "/v1/documents", json=body, timeout=120,
+                   headers={"Authorization": f"Bearer {owner}"})
+    assert r.status_code == 201, r.text
+    rid = r.json()["id"]
+    picture = tmp_path / "qr.png"
+    # a code printed with another host: the page opens this service's verify page
+    qrcode.make(f"https://azx.example.cn/verify/{rid}").save(str(picture))
+
+    sign_in(driver, server.base, server.key("web-scan", "auditor"))
+    driver.get(server.base + "/app/scan")
+    assert driver.find_element(By.ID, "scanner").is_displayed()  # the script ran
+    assert driver.execute_script("return typeof window.jsQR") == "function"
+    shot(driver, "11-scan", width)
+    driver.find_element(By.ID, "scan-file").send_keys(str(picture))
+    deadline = time.monotonic() + 20
+    while "/verify/" not in driver.current_url and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert driver.current_url == f"{server.base}/verify/{rid}", driver.current_url
+    assert rid in driver.page_source
+
+    # the record page links the audit material
+    driver.get(server.base + f"/app/records/{rid}")
+    for part in ("archive-contents.pdf", "checks.pdf", "package.zip"):
+        assert driver.find_elements(By.CSS_SELECTOR, f'a[href="/app/records/{rid}/{part}"]')
+    shot(driver, "12-record-links", width)
+
+
+def test_a_scored_map_is_one_sub_form_per_indicator(
+        server: Server, browser: tuple[WebDriver, Path], width: str) -> None:
+    driver, _ = browser
+    sign_in(driver, server.base, server.key("web-map", "technician"))
+    driver.get(server.base + "/app/forms/callback/fill?profile=chengdu")
+    item = driver.find_element(By.ID, "f-findings-plan_preparation")
+    assert "服务方案制定情况" in item.find_element(By.TAG_NAME, "legend").text
+    assert item.find_element(By.NAME, "findings.plan_preparation.__set").get_attribute(
+        "type") == "checkbox"
+    assert driver.find_elements(By.CSS_SELECTOR, 'textarea[name="findings"]') == []
+    driver.execute_script("arguments[0].scrollIntoView()", item)
+    driver.save_screenshot(str(SHOTS / f"13-fill-findings-{width}.png"))
+    assert driver.execute_script("return document.documentElement.scrollWidth") <= WIDTHS[width]
