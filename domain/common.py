@@ -60,6 +60,19 @@ def _no_invisible(v: str) -> str:
 ShortText = Annotated[str, Field(max_length=200), AfterValidator(_printable),
                       AfterValidator(_no_invisible)]
 Text = Annotated[str, Field(max_length=2_000), AfterValidator(_printable)]
+
+
+def _one_path_segment(v: str) -> str:
+    """An identifier that names a resource (/v1/policies/{no}) cannot hold a slash."""
+    if "/" in v or "\\" in v:
+        raise PydanticCustomError(
+            "identifier_slash",
+            "编号不能含有斜杠（/ 或 \\），它是链接的一部分 / an identifier cannot contain a slash "
+            "(/ or \\): it is part of the resource's link", {})
+    return v
+
+
+Identifier = Annotated[ShortText, AfterValidator(_one_path_segment)]
 LongText = Annotated[str, Field(max_length=LONG_TEXT), AfterValidator(_printable)]
 Phone = Annotated[str, Field(max_length=40, pattern=r"^[0-9+()\-\s/转,，、]*$")]
 Money = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]

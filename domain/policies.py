@@ -15,7 +15,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from domain.common import Model, Money, ShortText
+from domain.common import Identifier, Model, Money, ShortText
 
 __all__ = [
     "AQ2019",
@@ -60,7 +60,7 @@ class LastYear(Model):
 class PolicyTerms(Model):
     """POST /v1/policies: the policy the obligations are computed for."""
 
-    policy_no: ShortText = Field(min_length=1, title="保单号")
+    policy_no: Identifier = Field(min_length=1, title="保单号")
     profile: Profile = Field(title="适用标准（版本）",
                              description="shandong 山东 · chengdu 成都 · national 全国 AQ 9010 · "
                                          "wenzhou 温州")

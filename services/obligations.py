@@ -46,7 +46,7 @@ from domain.obligations import (
     record_facts,
 )
 from domain.policies import PolicyTerms
-from services.policies import PolicyService, describe_policy
+from services.policies import PolicyService, describe_policy, policy_links
 from storage.errors import ObjectNotFound, StorageUnavailable
 from storage.objectstore import ObjectStore
 from storage.tables import obligation_events, policies, records, staged_parts, webhook_deliveries
@@ -190,8 +190,8 @@ class ObligationService:
                       send: Callable[[Iterable[str]], None]) -> bool:
         name = EVENT_OVERDUE if event == "overdue" else EVENT_DUE_SOON
         data = {**judged.item_dict(o), "as_of": today.isoformat(),
-                "links": {"policy": f"/v1/policies/{judged.policy_no}",
-                          "obligations": f"/v1/policies/{judged.policy_no}/obligations"}}
+                "links": {"policy": (links := policy_links(judged.policy_no))["self"],
+                          "obligations": links["obligations"]}}
         try:
             with self.engine.begin() as conn:
                 ids = emit(conn, tenant, name, data)

@@ -11,6 +11,7 @@ import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import Engine, and_, func, insert, select
 from sqlalchemy.engine import Connection
@@ -24,7 +25,7 @@ from services.audit import AuditLog
 from services.records import iso_utc
 from storage.tables import policies, records
 
-__all__ = ["PolicyService", "describe_policy", "policy_terms"]
+__all__ = ["PolicyService", "describe_policy", "policy_links", "policy_terms"]
 
 _RECENT = 20
 
@@ -33,12 +34,17 @@ def policy_terms(row: Any) -> PolicyTerms:
     return PolicyTerms.model_validate(row["terms"])
 
 
+def policy_links(policy_no: str) -> dict[str, str]:
+    """A policy's links, its number percent-encoded (a Location header is ASCII)."""
+    no = quote(policy_no, safe="")
+    return {"self": f"/v1/policies/{no}", "obligations": f"/v1/policies/{no}/obligations",
+            "documents": f"/v1/documents?policy_no={no}"}
+
+
 def describe_policy(row: Any, *, documents: dict[str, Any] | None = None) -> dict[str, Any]:
-    no = row["policy_no"]
     out: dict[str, Any] = {
         "id": row["id"], **row["terms"], "created_at": iso_utc(row["created_at"]),
-        "links": {"self": f"/v1/policies/{no}", "obligations": f"/v1/policies/{no}/obligations",
-                  "documents": f"/v1/documents?policy_no={no}"},
+        "links": policy_links(row["policy_no"]),
     }
     if row["terms"].get("profile") == "national":
         out["standard"] = policy_terms(row).national_standard

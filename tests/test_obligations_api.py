@@ -210,6 +210,25 @@ def test_a_policy_is_registered_once_per_tenant(service: tuple[TestClient, Any])
     assert client.post("/v1/policies", json=terms, headers=auth(ctx, "人保温州")).status_code == 201
 
 
+def test_a_policy_number_in_any_script_has_a_working_link(service: tuple[TestClient, Any]) -> None:
+    """The Location header is ASCII: the number is percent-encoded, and the link finds it."""
+    client, ctx = service
+    h = auth(ctx, "编号测试")
+    later = {"period_start": "2031-01-01", "period_end": "2031-12-31"}  # nothing due in the scans
+    for no in ("温保Ā 1号", "P?1#2%3"):
+        r = client.post("/v1/policies", json=TERMS | later | {"policy_no": no}, headers=h)
+        assert r.status_code == 201, r.text
+        location = r.headers["location"]
+        assert location.isascii() and location == r.json()["links"]["self"]
+        got = client.get(location, headers=h)
+        assert got.status_code == 200 and got.json()["policy_no"] == no
+        assert client.get(r.json()["links"]["obligations"], headers=h).status_code == 200
+    r = client.post("/v1/policies", json=TERMS | {"policy_no": "A/1"}, headers=h)
+    assert r.status_code == 422
+    assert [(p["path"], p["rule"]) for p in r.json()["problems"]] == [("policy_no",
+                                                                       "identifier_slash")]
+
+
 def test_a_bad_policy_is_422_with_every_problem_in_both_languages(
         service: tuple[TestClient, Any]) -> None:
     client, ctx = service
