@@ -103,3 +103,16 @@ def postgres_url() -> Iterator[str]:
             yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
         finally:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def service(request: pytest.FixtureRequest,
+            tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, Any]]:
+    """The whole service of ``tests/service_app.py`` for one module, on SQLite and PostgreSQL;
+    the module's ``SERVICE_ENV`` (a mapping) is set while it runs."""
+    from tests.service_app import running_service
+
+    name = request.module.__name__.rsplit(".", 1)[-1].removeprefix("test_")
+    with running_service(request, tmp_path_factory, name,
+                         getattr(request.module, "SERVICE_ENV", {})) as running:
+        yield running

@@ -5,61 +5,23 @@ said so; the record names every record it used with its hash."""
 
 from __future__ import annotations
 
-import datetime as dt
-import json
-from collections.abc import Iterator
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from api.main import create_app
-from core.settings import Settings
 from domain.scoring import APPENDIX_E
-from services.keys import create_key
+from tests.service_app import archive_on, example, key_headers
 
 pytestmark = pytest.mark.s3
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-CHINA = dt.timezone(dt.timedelta(hours=8))
 CHENGDU_CLAUSES = {"成都 5.3.3": "records_7d", "成都 5.3.4.1": "callback",
                    "成都 5.3.4.2": "archive", "成都 5.4.2.1": "complaint_handling"}
 
 
-def example(name: str) -> dict[str, Any]:
-    return json.loads((EXAMPLES / f"{name}.json").read_text(encoding="utf-8"))
-
-
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def service(request: pytest.FixtureRequest,
-            tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, Any]]:
-    url = request.getfixturevalue("postgres_url") if request.param == "postgresql" else None
-    with pytest.MonkeyPatch.context() as mp:
-        mp.delenv("AZX_BROKER_URL", raising=False)
-        settings = Settings(data_dir=tmp_path_factory.mktemp(f"evals-{request.param}"),
-                            database_url=url, broker_url=None, obligation_scan_interval=1e9)
-        app = create_app(settings)
-        with TestClient(app) as client:
-            yield client, app.state.ctx
-
-
 def auth(ctx: Any, tenant: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {create_key(ctx.engine, tenant, 'insurer')}"}
-
-
-def archive_on(client: TestClient, ctx: Any, headers: dict[str, str], body: dict[str, Any],
-               day: str) -> str:
-    when = dt.datetime.fromisoformat(f"{day}T09:00:00").replace(tzinfo=CHINA)
-    saved = ctx.archive.clock
-    ctx.archive.clock = lambda: when.astimezone(dt.UTC)
-    try:
-        r = client.post("/v1/documents", json=body, headers=headers)
-    finally:
-        ctx.archive.clock = saved
-    assert r.status_code == 201, r.text
-    return str(r.json()["id"])
+    return key_headers(ctx, tenant)
 
 
 def obligations(client: TestClient, h: dict[str, str], no: str,
@@ -140,7 +102,7 @@ def test_wenzhou_half_year_report_writes_what_the_archive_proves(
     report = example("report-shandong")
     report["data"]["policy"]["policy_no"] = no
     report["data"]["visit"] = {"date": "2026-03-10"}
-    report_id = archive_on(client, ctx, h, report, "2026-03-12")
+    report_id = archive_on(client, ctx, h, report, "2026-03-12")["id"]
     fee = client.post("/v1/fees", headers=h, json={
         "profile": "wenzhou", "kind": "accrual", "year": 2026, "insurer": "太保温州",
         "date": "2026-02-01", "premium": "85000.00", "policy_no": no})

@@ -4,61 +4,24 @@ recomputed here from what was posted, independently of the service's code."""
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
-import json
 import math
-from collections.abc import Iterator
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from api.main import create_app
-from core.settings import Settings
 from services.keys import create_key
+from tests.service_app import archive_on, example, key_headers
 
 pytestmark = pytest.mark.s3
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-CHINA = dt.timezone(dt.timedelta(hours=8))
 TENANT = "人保济南"
 
 
-def example(name: str) -> dict[str, Any]:
-    return json.loads((EXAMPLES / f"{name}.json").read_text(encoding="utf-8"))
-
-
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def service(request: pytest.FixtureRequest,
-            tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, Any]]:
-    url = request.getfixturevalue("postgres_url") if request.param == "postgresql" else None
-    with pytest.MonkeyPatch.context() as mp:
-        mp.delenv("AZX_BROKER_URL", raising=False)
-        settings = Settings(data_dir=tmp_path_factory.mktemp(f"ledger-{request.param}"),
-                            database_url=url, broker_url=None, obligation_scan_interval=1e9)
-        app = create_app(settings)
-        with TestClient(app) as client:
-            yield client, app.state.ctx
-
-
 def auth(ctx: Any, tenant: str = TENANT, role: str = "insurer") -> dict[str, str]:
-    return {"Authorization": f"Bearer {create_key(ctx.engine, tenant, role)}"}
-
-
-def archive_on(client: TestClient, ctx: Any, headers: dict[str, str], body: dict[str, Any],
-               day: str) -> dict[str, Any]:
-    when = dt.datetime.fromisoformat(f"{day}T09:00:00").replace(tzinfo=CHINA)
-    saved = ctx.archive.clock
-    ctx.archive.clock = lambda: when.astimezone(dt.UTC)
-    try:
-        r = client.post("/v1/documents", json=body, headers=headers)
-    finally:
-        ctx.archive.clock = saved
-    assert r.status_code == 201, r.text
-    return r.json()  # type: ignore[no-any-return]
+    return key_headers(ctx, tenant, role)
 
 
 def policy(no: str, premium: str, start: str, end: str, **more: Any) -> dict[str, Any]:

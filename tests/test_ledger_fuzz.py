@@ -7,16 +7,13 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import schemathesis
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 
-from core.settings import Settings
-from services.keys import create_key
 from tests.conftest import TestClient
-from tests.test_schemathesis import _started
+from tests.service_app import fuzzed_service, key_headers
 
 pytestmark = pytest.mark.s3
 
@@ -30,27 +27,21 @@ OPERATIONS = [
 ]
 
 
+def _one_policy(client: TestClient, ctx: Any) -> dict[str, str]:
+    headers = key_headers(ctx, "fuzz")
+    assert client.post("/v1/policies", headers=headers, json={
+        "policy_no": "FZ-1", "profile": "shandong", "insured": "某运输公司",
+        "premium": "65000", "period_start": "2025-07-01", "period_end": "2026-06-30",
+        "branch": "济南"}).status_code == 201
+    return headers
+
+
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def fuzzed(request: pytest.FixtureRequest,
            tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, dict[str, str]]]:
-    from schemathesis.python.asgi import shutdown_lifespans
-
-    from api.main import create_app
-
-    url = request.getfixturevalue("postgres_url") if request.param == "postgresql" else None
-    app = create_app(Settings(data_dir=tmp_path_factory.mktemp(f"lfuzz-{request.param}"),
-                              database_url=url))
-    with TestClient(app) as client:
-        headers = {"Authorization": f"Bearer {create_key(app.state.ctx.engine, 'fuzz', 'insurer')}"}
-        assert client.post("/v1/policies", headers=headers, json={
-            "policy_no": "FZ-1", "profile": "shandong", "insured": "某运输公司",
-            "premium": "65000", "period_start": "2025-07-01", "period_end": "2026-06-30",
-            "branch": "济南"}).status_code == 201
-        schema = schemathesis.openapi.from_asgi("/openapi.json", _started(app))
-        try:
-            yield schema.include(path_regex=r"^/v1/(fees|samplings|metrics|evaluations)"), headers
-        finally:
-            shutdown_lifespans()
+    with fuzzed_service(request, tmp_path_factory, "lfuzz",
+                        r"^/v1/(fees|samplings|metrics|evaluations)", _one_policy) as fuzzed:
+        yield fuzzed
 
 
 def test_the_fuzzed_operations_are_the_ledger_api(fuzzed: tuple[Any, Any]) -> None:

@@ -11,30 +11,21 @@ import copy
 import datetime as dt
 import json
 import threading
-from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from api.main import create_app
-from core.settings import Settings
-from services.keys import create_key
 from storage.tables import obligation_events, webhook_deliveries
+from tests.service_app import archive_on, example, key_headers
 
 pytestmark = pytest.mark.s3
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-CHINA = dt.timezone(dt.timedelta(hours=8))
 POLICY = "PZAS202637010000099001"
 TENANT = "人保济南"
-
-
-def example(name: str) -> dict[str, Any]:
-    return json.loads((EXAMPLES / f"{name}.json").read_text(encoding="utf-8"))
+SERVICE_ENV = {"AZX_WEBHOOK_ALLOW_HOSTS": '["127.0.0.1"]'}
 
 
 class Receiver:
@@ -68,37 +59,8 @@ class Receiver:
         self.server.server_close()
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def service(request: pytest.FixtureRequest,
-            tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, Any]]:
-    url = request.getfixturevalue("postgres_url") if request.param == "postgresql" else None
-    with pytest.MonkeyPatch.context() as mp:
-        mp.delenv("AZX_BROKER_URL", raising=False)
-        mp.setenv("AZX_WEBHOOK_ALLOW_HOSTS", '["127.0.0.1"]')
-        settings = Settings(data_dir=tmp_path_factory.mktemp(f"obligations-{request.param}"),
-                            database_url=url, broker_url=None,
-                            obligation_scan_interval=1e9)  # the tests scan themselves
-        app = create_app(settings)
-        with TestClient(app) as client:
-            yield client, app.state.ctx
-
-
 def auth(ctx: Any, tenant: str = TENANT, role: str = "insurer") -> dict[str, str]:
-    return {"Authorization": f"Bearer {create_key(ctx.engine, tenant, role)}"}
-
-
-def archive_on(client: TestClient, ctx: Any, headers: dict[str, str], body: dict[str, Any],
-               day: str) -> dict[str, Any]:
-    """Archive ``body`` as if on ``day`` (09:00 in China)."""
-    when = dt.datetime.fromisoformat(f"{day}T09:00:00").replace(tzinfo=CHINA)
-    saved = ctx.archive.clock
-    ctx.archive.clock = lambda: when.astimezone(dt.UTC)
-    try:
-        r = client.post("/v1/documents", json=body, headers=headers)
-    finally:
-        ctx.archive.clock = saved
-    assert r.status_code == 201, r.text
-    return r.json()  # type: ignore[no-any-return]
+    return key_headers(ctx, tenant, role)
 
 
 def report(visit: str) -> dict[str, Any]:

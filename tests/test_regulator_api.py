@@ -9,46 +9,24 @@ import csv
 import datetime as dt
 import io
 import json
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
-from api.main import create_app
-from core.settings import Settings
 from services.keys import authenticate, create_key
+from tests.service_app import CHINA, example, key_headers
 
 pytestmark = pytest.mark.s3
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-CHINA = dt.timezone(dt.timedelta(hours=8))
 JINAN, CHENGDU = "人保济南", "平安成都"
 AS_OF = "2026-10-20"
 
 
-def example(name: str) -> dict[str, Any]:
-    return json.loads((EXAMPLES / f"{name}.json").read_text(encoding="utf-8"))
-
-
 def auth(ctx: Any, tenant: str, role: str = "insurer", regions: list[str] | None = None
          ) -> dict[str, str]:
-    return {"Authorization": f"Bearer {create_key(ctx.engine, tenant, role, regions=regions)}"}
-
-
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def service(request: pytest.FixtureRequest,
-            tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, Any]]:
-    url = request.getfixturevalue("postgres_url") if request.param == "postgresql" else None
-    with pytest.MonkeyPatch.context() as mp:
-        mp.delenv("AZX_BROKER_URL", raising=False)
-        settings = Settings(data_dir=tmp_path_factory.mktemp(f"regulator-{request.param}"),
-                            database_url=url, broker_url=None, obligation_scan_interval=1e9)
-        app = create_app(settings)
-        with TestClient(app) as client:
-            yield client, app.state.ctx
+    return key_headers(ctx, tenant, role, regions)
 
 
 #: policy number → (tenant, profile, region, industry)

@@ -7,47 +7,35 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import schemathesis
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 
-from core.settings import Settings
-from services.keys import create_key
 from tests.conftest import TestClient
-from tests.test_schemathesis import _started
+from tests.service_app import fuzzed_service, key_headers
 
 pytestmark = pytest.mark.s3
 
 MAX_EXAMPLES = 25
 
 
+def _two_policies(client: TestClient, ctx: Any) -> dict[str, str]:
+    insurer = key_headers(ctx, "fuzz")
+    for no, region in (("FZ-1", "济南市"), ("FZ-2", "成都市武侯区")):
+        assert client.post("/v1/policies", headers=insurer, json={
+            "policy_no": no, "profile": "shandong", "insured": "某运输公司",
+            "premium": "65000", "period_start": "2026-01-01", "period_end": "2026-12-31",
+            "region": region, "industry": "道路运输"}).status_code == 201
+    return key_headers(ctx, "监管", "regulator", ["济南市", "成都市"])
+
+
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def fuzzed(request: pytest.FixtureRequest,
            tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, dict[str, str]]]:
-    from schemathesis.python.asgi import shutdown_lifespans
-
-    from api.main import create_app
-
-    url = request.getfixturevalue("postgres_url") if request.param == "postgresql" else None
-    app = create_app(Settings(data_dir=tmp_path_factory.mktemp(f"rfuzz-{request.param}"),
-                              database_url=url))
-    with TestClient(app) as client:
-        engine = app.state.ctx.engine
-        insurer = {"Authorization": f"Bearer {create_key(engine, 'fuzz', 'insurer')}"}
-        for no, region in (("FZ-1", "济南市"), ("FZ-2", "成都市武侯区")):
-            assert client.post("/v1/policies", headers=insurer, json={
-                "policy_no": no, "profile": "shandong", "insured": "某运输公司",
-                "premium": "65000", "period_start": "2026-01-01", "period_end": "2026-12-31",
-                "region": region, "industry": "道路运输"}).status_code == 201
-        reg = {"Authorization": "Bearer " + create_key(engine, "监管", "regulator",
-                                                       regions=["济南市", "成都市"])}
-        schema = schemathesis.openapi.from_asgi("/openapi.json", _started(app))
-        try:
-            yield schema.include(path_regex=r"^/v1/regulator/"), reg
-        finally:
-            shutdown_lifespans()
+    with fuzzed_service(request, tmp_path_factory, "rfuzz", r"^/v1/regulator/",
+                        _two_policies) as fuzzed:
+        yield fuzzed
 
 
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
