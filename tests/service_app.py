@@ -22,7 +22,7 @@ from core.settings import Settings
 from services.keys import create_key
 
 __all__ = ["CHINA", "EXAMPLES", "archive_on", "example", "fuzzed_service", "key_headers",
-           "running_service"]
+           "running_service", "statuses_of_fuzzing"]
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 CHINA = dt.timezone(dt.timedelta(hours=8))
@@ -89,3 +89,24 @@ def fuzzed_service(request: pytest.FixtureRequest, tmp_path_factory: pytest.Temp
             yield schema.include(path_regex=paths), headers
         finally:
             shutdown_lifespans()
+
+
+def statuses_of_fuzzing(operation: Any, headers: dict[str, str], mode: Any,
+                        max_examples: int) -> list[int]:
+    """Call ``operation`` with ``max_examples`` generated requests of ``mode`` (positive or
+    negative), failing on any 5xx; the status codes it answered."""
+    from hypothesis import HealthCheck, given
+    from hypothesis import settings as hypothesis_settings
+    from schemathesis.checks import not_a_server_error
+
+    calls: list[int] = []
+
+    @given(case=operation.as_strategy(generation_mode=mode, headers=headers))
+    @hypothesis_settings(max_examples=max_examples, deadline=None, database=None,
+                         suppress_health_check=list(HealthCheck))
+    def fuzz(case: Any) -> None:
+        response = case.call_and_validate(headers=headers, checks=[not_a_server_error])
+        calls.append(response.status_code)
+
+    fuzz()
+    return calls

@@ -7,13 +7,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given
-from hypothesis import settings as hypothesis_settings
 from schemathesis import GenerationMode
-from schemathesis.checks import not_a_server_error
 
 from tests.conftest import TestClient
-from tests.service_app import fuzzed_service, key_headers
+from tests.service_app import fuzzed_service, key_headers, statuses_of_fuzzing
 
 pytestmark = pytest.mark.s3
 
@@ -42,15 +39,5 @@ def fuzzed(request: pytest.FixtureRequest,
 def test_no_question_makes_a_server_error(fuzzed: tuple[Any, dict[str, str]],
                                           mode: GenerationMode) -> None:
     schema, headers = fuzzed
-    operation = schema["/v1/regulator/summary"]["GET"]
-    calls = []
-
-    @given(case=operation.as_strategy(generation_mode=mode, headers=headers))
-    @hypothesis_settings(max_examples=MAX_EXAMPLES, deadline=None, database=None,
-                         suppress_health_check=list(HealthCheck))
-    def fuzz(case: Any) -> None:
-        response = case.call_and_validate(headers=headers, checks=[not_a_server_error])
-        calls.append(response.status_code)
-
-    fuzz()
+    calls = statuses_of_fuzzing(schema["/v1/regulator/summary"]["GET"], headers, mode, MAX_EXAMPLES)
     assert calls and 401 not in calls
