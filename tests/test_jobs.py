@@ -7,12 +7,10 @@ import copy
 import csv
 import io
 import json
-import threading
 import time
 import zipfile
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +26,7 @@ from services.keys import create_key
 from services.records import RecordPending
 from storage.errors import StorageUnavailable
 from storage.tables import jobs, records
+from tests.webhook_receiver import Receiver
 
 pytestmark = [pytest.mark.s3, pytest.mark.slow]
 
@@ -51,44 +50,11 @@ def wait_for(probe: Callable[[], Any], what: str, timeout: float = TIMEOUT) -> A
     raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
 
-class Receiver:
-    """A tiny webhook receiver on 127.0.0.1: records each request, answers scripted codes."""
-
-    def __init__(self) -> None:
-        self.requests: list[tuple[str, Any, bytes]] = []  # headers: case-insensitive
-        self.script: dict[str, list[int]] = {}
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-                receiver.requests.append((self.path, self.headers, body))
-                codes = receiver.script.get(self.path) or [200]
-                code = codes.pop(0) if len(codes) > 1 else codes[0]
-                self.send_response(code)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}{path}"
-
-    def at(self, path: str) -> list[tuple[Any, bytes]]:
-        return [(h, b) for p, h, b in self.requests if p == path]
-
-
 @pytest.fixture(scope="module")
 def receiver() -> Iterator[Receiver]:
     r = Receiver()
-    r.thread.start()
     yield r
-    r.server.shutdown()
-    r.server.server_close()
+    r.close()
 
 
 @pytest.fixture(scope="module")

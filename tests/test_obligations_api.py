@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import json
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -20,43 +18,13 @@ from sqlalchemy import select
 
 from storage.tables import obligation_events, webhook_deliveries
 from tests.service_app import archive_on, example, key_headers
+from tests.webhook_receiver import Receiver
 
 pytestmark = pytest.mark.s3
 
 POLICY = "PZAS202637010000099001"
 TENANT = "人保济南"
 SERVICE_ENV = {"AZX_WEBHOOK_ALLOW_HOSTS": '["127.0.0.1"]'}
-
-
-class Receiver:
-    """Webhook deliveries to 127.0.0.1, recorded."""
-
-    def __init__(self) -> None:
-        self.bodies: list[dict[str, Any]] = []
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-                receiver.bodies.append(json.loads(body))
-                self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 def auth(ctx: Any, tenant: str = TENANT, role: str = "insurer") -> dict[str, str]:
@@ -284,7 +252,7 @@ def test_due_soon_and_overdue_webhooks_are_sent_once_per_obligation_and_state(
     h = auth(ctx)
     receiver = Receiver()
     try:
-        assert client.post("/v1/webhooks", json={"url": receiver.url}, headers=h).status_code == 201
+        assert client.post("/v1/webhooks", json={"url": receiver.url()}, headers=h).status_code == 201
         jobs = ctx.jobs
         scan = jobs.obligations.scan
         assert scan(jobs.webhooks.emit, jobs.webhooks.send, as_of=dt.date(2026, 10, 20)) == 2

@@ -13,7 +13,6 @@ import json
 import os
 import random
 import signal
-import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -31,6 +30,7 @@ from tests.cluster import (
     wait,
 )
 from tests.faults.harness import assert_archive_whole
+from tests.webhook_receiver import Receiver
 
 pytestmark = [pytest.mark.distributed, pytest.mark.s3, pytest.mark.slow, pytest.mark.faults]
 
@@ -73,7 +73,7 @@ def test_500_documents_survive_a_killed_worker_each_archived_exactly_once(cluste
     auth = {"Authorization": f"Bearer {cluster.key}"}
     client = httpx.Client(base_url=cluster.base, headers=auth, timeout=30)
     receiver = Receiver()
-    hook = client.post("/v1/webhooks", json={"url": receiver.url}).json()
+    hook = client.post("/v1/webhooks", json={"url": receiver.url("/azx-events")}).json()
     t0 = time.monotonic()
     r = client.post("/v1/batches", content="\n".join(lines).encode(),
                     headers={"Content-Type": "application/x-ndjson"})
@@ -148,7 +148,7 @@ def test_500_documents_survive_a_killed_worker_each_archived_exactly_once(cluste
     assert len(manifests) == DOCUMENTS
     assert rerun, "the killed worker had jobs in hand; they must have been run again"
     # the completion reached the tenant's webhook through a worker, signed
-    got = wait(lambda: receiver.requests, "the batch.completed webhook", 30)
+    got = wait(lambda: receiver.at("/azx-events"), "the batch.completed webhook", 30)
     receiver.close()
     headers, body = got[0]
     assert verify_signature(hook["secret"], headers["AZX-Signature"], body)
@@ -156,32 +156,3 @@ def test_500_documents_survive_a_killed_worker_each_archived_exactly_once(cluste
     assert event["type"] == "batch.completed" and event["data"]["id"] == bid
     assert event["data"]["counts"]["done"] == DOCUMENTS
     assert_archive_whole(cluster.settings, {j.id: j.record_id for j in job_rows}, scope="job")
-
-
-class Receiver:
-    """A webhook receiver on 127.0.0.1 (the workers run on this machine)."""
-
-    def __init__(self) -> None:
-        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-        self.requests: list[tuple[Any, bytes]] = []
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-                outer.requests.append((self.headers, body))
-                self.send_response(204)
-                self.end_headers()
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/azx-events"
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
