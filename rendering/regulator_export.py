@@ -3,18 +3,17 @@ grouping, the fee floors, and the clause each figure answers."""
 
 from __future__ import annotations
 
-import csv
 import io
-import re
 from collections.abc import Sequence
 from typing import Any, Final
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from rendering.csv_file import csv_bytes, inert
+
 __all__ = ["COLUMNS", "summary_csv", "summary_xlsx"]
 
-_NUMBER: Final = re.compile(r"^-?\d+(\.\d+)?$")
 _DIM: Final = {"region": "地区", "industry": "行业", "insurer": "承保机构"}
 #: (key, header) of the figures of every row.
 COLUMNS: Final = (
@@ -56,25 +55,11 @@ def _tables(summary: dict[str, Any]) -> list[tuple[str, list[list[Any]]]]:
     return out
 
 
-def _cell(v: Any) -> Any:
-    """A value as text a spreadsheet will not run: a leading =, +, -, @ is quoted (CSV
-    injection)."""
-    if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r") \
-            and not _NUMBER.match(v):
-        return "'" + v
-    return v
-
-
 def summary_csv(summary: dict[str, Any], table: str = "groups") -> bytes:
     """One table of the summary (``groups``, ``by_region``, ``by_industry``, ``by_insurer`` or
     ``fees``) as CSV."""
     titles = dict(_SECTIONS) | {"fees": "费用底线"}
-    rows = dict(_tables(summary))[titles[table]]
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
-    for r in rows:
-        w.writerow(["" if v is None else _cell(v) for v in r])
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+    return csv_bytes(dict(_tables(summary))[titles[table]])
 
 
 def summary_xlsx(summary: dict[str, Any]) -> bytes:
@@ -87,7 +72,7 @@ def summary_xlsx(summary: dict[str, Any]) -> bytes:
         first = False
         ws.title = title.replace("×", "x")[:31]
         for r in rows:
-            ws.append([_cell(v) for v in r])
+            ws.append([inert(v) for v in r])
         for c in ws[1]:
             c.font = Font(bold=True)
         for i, _ in enumerate(rows[0] if rows else [], start=1):

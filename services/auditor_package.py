@@ -25,7 +25,6 @@ re-verifies each PDF from the bag alone; the sealed ``manifest.json`` names ever
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import json
@@ -46,6 +45,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from domain.access import Action, Caller, require
 from domain.errors import DomainValidationError
 from domain.four_properties import PROPERTY_ZH, RecordFourProperties
+from rendering.csv_file import csv_bytes
 from services.archive import ArchiveService
 from services.four_properties import MAX_SET, FourPropertiesChecker, scope_text
 from services.integrity import RecordCheck, check_record
@@ -278,12 +278,7 @@ def _index_row(record: Record, part: str, content: bytes,
 
 
 def _csv(index: list[dict[str, Any]]) -> bytes:
-    out = io.StringIO()
-    if index:
-        w = csv.DictWriter(out, fieldnames=list(index[0]))
-        w.writeheader()
-        w.writerows(index)
-    return ("\ufeff" + out.getvalue()).encode()
+    return csv_bytes([list(index[0]), *(list(i.values()) for i in index)] if index else [])
 
 
 def _html(index: list[dict[str, Any]], scope: str, now: datetime) -> str:

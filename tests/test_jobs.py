@@ -145,6 +145,7 @@ def test_a_batch_with_two_bad_items_archives_the_rest_and_reports_each(service):
     items: list[Any] = [callback(f"PBATCH-{n:02d}") for n in range(1, 11)]
     items[3]["data"]["overall"] = "还行"  # invalid data: found by the worker
     items[7] = {"type": "no-such-type", "data": {}}  # invalid structure: found at submission
+    items[0] = callback('=HYPERLINK("http://x")')  # a value a spreadsheet would run
     ndjson = "\n".join(json.dumps(i, ensure_ascii=False) for i in items) + "\n"
     r = client.post("/v1/batches", content=ndjson.encode(), headers=auth | {
         "Content-Type": "application/x-ndjson", "Idempotency-Key": "batch-1"})
@@ -170,7 +171,8 @@ def test_a_batch_with_two_bad_items_archives_the_rest_and_reports_each(service):
     assert "unknown document type" in failed[8]["message_en"]
     ok = [r for r in rows if r["status"] == "done"]
     assert all(r["record_id"] and r["pdf"].endswith(".pdf") for r in ok)
-    assert {r["policy_no"] for r in ok} == {f"PBATCH-{n:02d}" for n in (1, 2, 3, 5, 6, 7, 9, 10)}
+    assert {r["policy_no"] for r in ok} == {f"PBATCH-{n:02d}" for n in (2, 3, 5, 6, 7, 9, 10)} | {
+        "'=HYPERLINK(\"http://x\")"}  # kept as text (CSV injection)
 
     z = client.get(done["links"]["documents"], headers=auth)
     assert z.status_code == 200 and z.headers["content-type"] == "application/zip"

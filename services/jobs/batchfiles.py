@@ -8,8 +8,6 @@ a whole.
 
 from __future__ import annotations
 
-import csv
-import io
 import tempfile
 import zipfile
 from dataclasses import dataclass
@@ -23,6 +21,7 @@ from domain.envelope import DocumentRequest
 from domain.errors import DomainValidationError, Problem
 from domain.jsonvalue import check_value, parse_json
 from domain.validation import problems_from_pydantic
+from rendering.csv_file import csv_bytes
 from services.records import sha256_hex
 from storage.objectstore import IntegrityError as ObjectIntegrityError
 from storage.objectstore import ObjectStore
@@ -125,24 +124,21 @@ def results_csv(engine: Engine, batch_id: str) -> bytes:
                 jobs.c.profile, jobs.c.record_id, jobs.c.error, records.c.policy_no)
          .join(records, records.c.id == jobs.c.record_id, isouter=True)
          .where(jobs.c.batch_id == batch_id).order_by(jobs.c.item_index))
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(["item", "job_id", "status", "type", "profile", "record_id", "policy_no",
-                "pdf", "error", "path", "message_zh", "message_en"])
+    rows: list[list[Any]] = [["item", "job_id", "status", "type", "profile", "record_id",
+                              "policy_no", "pdf", "error", "path", "message_zh", "message_en"]]
     sep = " | "
     with engine.connect() as conn:
         for r in conn.execute(q):
             err = r.error or {}
             problems = err.get("problems") or []
-            w.writerow([
-                r.item_index, r.id, r.status, r.doc_type or "", r.profile or "",
-                r.record_id or "", r.policy_no or "",
+            rows.append([
+                r.item_index, r.id, r.status, r.doc_type, r.profile, r.record_id, r.policy_no,
                 f"/v1/documents/{r.record_id}.pdf" if r.record_id else "",
                 err.get("error", ""), sep.join(p["path"] for p in problems),
                 sep.join(p["message_zh"] for p in problems) or err.get("message_zh", ""),
                 sep.join(p["message_en"] for p in problems) or err.get("message_en", ""),
             ])
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+    return csv_bytes(rows)
 
 
 def documents_zip(engine: Engine, store: ObjectStore, batch_id: str,
