@@ -457,16 +457,15 @@ def _bar(counts: dict[str, int], total: int, width: int = 30) -> str:
 def cmd_batch_submit(args: argparse.Namespace) -> int:
     """POST the file, draw a progress bar on stderr while polling, write the CSV report."""
     import hashlib
-    import os
     import time
     import urllib.error
 
-    s = _settings()
-    base = (args.url or os.environ.get("AZX_URL") or f"http://{s.host}:{s.port}").rstrip("/")
-    key = args.key or os.environ.get("AZX_API_KEY")
-    if not key:
-        print("azx: an API key is needed: --key KEY or AZX_API_KEY", file=sys.stderr)
+    from cli.remote import service_and_key
+
+    target = service_and_key(args)
+    if target is None:
         return 2
+    base, key = target
     path = Path(args.file)
     try:
         raw = path.read_bytes()

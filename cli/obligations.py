@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import unicodedata
 from typing import Any
@@ -114,14 +113,12 @@ def _get(base: str, path: str, key: str) -> tuple[int, Any]:
 def cmd_obligations(args: argparse.Namespace) -> int:
     import urllib.error
 
-    from core.settings import get_settings
+    from cli.remote import service_and_key
 
-    s = get_settings()
-    base = (args.url or os.environ.get("AZX_URL") or f"http://{s.host}:{s.port}").rstrip("/")
-    key = args.key or os.environ.get("AZX_API_KEY")
-    if not key:
-        print("azx: an API key is needed: --key KEY or AZX_API_KEY", file=sys.stderr)
+    target = service_and_key(args)
+    if target is None:
         return 2
+    base, key = target
     if bool(args.policy_no) == bool(args.state):
         print("azx: give a policy number, or --state overdue|due_soon", file=sys.stderr)
         return 2
