@@ -10,6 +10,7 @@ or a path.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -74,6 +75,7 @@ __all__ = ["ANNEX_DIR", "WRITE_IN_MM", "AnnexSpec", "SpecError", "build_document
            "parse_spec", "spec_root"]
 
 ANNEX_DIR = Path(__file__).resolve().parent.parent / "templates" / "annex"
+_SAME_AS = re.compile(r"[a-z_]+/[a-z0-9_]+\.yaml")
 NA = "／"  # shown for a field with no value on a filled form
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 #: A write-in cell of a blank form is at least this tall (a hand needs the room).
@@ -110,12 +112,36 @@ def spec_root(profile: str, doc_type: str) -> Any:
 def load_spec(profile: str, doc_type: str) -> AnnexSpec:
     """The typed spec of a kind; SpecError (naming the file, the block and what to fix) for a
     malformed spec or a bind path its data model and view do not have."""
-    path = ANNEX_DIR / profile / f"{doc_type}.yaml"
+    return parse_spec(profile, doc_type, spec_text(profile, doc_type))
+
+
+def spec_text(profile: str, doc_type: str) -> str:
+    """The text of a kind's spec file; a file that says only ``same_as: <dir>/<file>.yaml`` is
+    the text of that one (a form two profiles print alike is written once, under service/)."""
+    label = f"templates/annex/{profile}/{doc_type}.yaml"
     try:
-        text = path.read_text(encoding="utf-8")
+        text = (ANNEX_DIR / profile / f"{doc_type}.yaml").read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise SpecError(f"no annex spec at templates/annex/{profile}/{doc_type}.yaml") from None
-    return parse_spec(profile, doc_type, text)
+        raise SpecError(f"no annex spec at {label}") from None
+    target = _same_as(text)
+    if target is None:
+        return text
+    if not _SAME_AS.fullmatch(target):
+        raise SpecError(f"{label}: same_as must name <dir>/<file>.yaml under templates/annex")
+    try:
+        text = (ANNEX_DIR / target).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SpecError(f"{label}: same_as names a missing file templates/annex/{target}") from None
+    if _same_as(text) is not None:
+        raise SpecError(f"{label}: same_as names another same_as file ({target})")
+    return text
+
+
+def _same_as(text: str) -> str | None:
+    lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+    if len(lines) == 1 and lines[0].startswith("same_as:"):
+        return lines[0].removeprefix("same_as:").strip()
+    return None
 
 
 def parse_spec(profile: str, doc_type: str, text: str) -> AnnexSpec:

@@ -8,12 +8,12 @@ from __future__ import annotations
 import pytest
 
 from domain.catalog import CATALOG
-from rendering.spec import ANNEX_DIR, SpecError, parse_spec
+from rendering.spec import SpecError, parse_spec, spec_text
 from services.render import load_annex_specs
 
 
 def _text(profile: str, doc_type: str) -> str:
-    return (ANNEX_DIR / profile / f"{doc_type}.yaml").read_text(encoding="utf-8")
+    return spec_text(profile, doc_type)
 
 
 def test_every_spec_loads_typed_with_every_bind_path_known() -> None:
@@ -78,3 +78,29 @@ def test_the_app_refuses_to_start_with_a_broken_spec(monkeypatch: pytest.MonkeyP
             api.main.create_app()
     finally:
         spec.load_spec.cache_clear()
+
+
+def test_a_form_two_profiles_print_alike_is_written_once() -> None:
+    """wenzhou/complaint.yaml says only ``same_as: service/complaint_no_extension.yaml``: a plain
+    text file, not a symlink a checkout may lose."""
+    from rendering.spec import ANNEX_DIR
+
+    assert not any(p.is_symlink() for p in ANNEX_DIR.rglob("*.yaml"))
+    assert spec_text("wenzhou", "complaint") == (
+        ANNEX_DIR / "service" / "complaint_no_extension.yaml").read_text(encoding="utf-8")
+    assert spec_text("chengdu", "complaint") == spec_text("wenzhou", "complaint")
+
+
+@pytest.mark.parametrize(("target", "says"), [
+    ("service/nothing.yaml", "names a missing file"),
+    ("../../pyproject.toml", "must name <dir>/<file>.yaml"),
+])
+def test_a_same_as_naming_a_wrong_file_is_an_error(tmp_path, monkeypatch, target: str,
+                                                    says: str) -> None:
+    import rendering.spec as spec
+
+    (tmp_path / "x").mkdir()
+    (tmp_path / "x" / "complaint.yaml").write_text(f"same_as: {target}\n", encoding="utf-8")
+    monkeypatch.setattr(spec, "ANNEX_DIR", tmp_path)
+    with pytest.raises(SpecError, match=says):
+        spec_text("x", "complaint")
