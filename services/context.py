@@ -11,7 +11,8 @@ Start-up (:func:`open_context`, called off the event loop):
 Then :meth:`AppContext.start_background` starts, in this order, the recovery loop (a thread:
 completes every record a dead process or a store outage left pending, first at once, then every
 ``AZX_RECOVERY_INTERVAL`` seconds), the job threads (embedded mode) and the housekeeping thread
-(daily audit seal, weekly fixity). :meth:`AppContext.close` stops them in reverse.
+(daily audit seal and pruning of expired web sign-outs, weekly fixity). :meth:`AppContext.close`
+stops them in reverse.
 
 Commands that only need the registry (API keys) use :func:`open_registry`.
 """
@@ -151,6 +152,7 @@ class AppContext:
         runs = 0
         while not self._stop.is_set():
             try:
+                self.prune_web_sessions()
                 if self.store_verified:
                     self.seal_audit()
                     if runs % 7 == 3:  # weekly: the lead (AZX_TIMESTAMP_RENEW_DAYS) is long
@@ -162,6 +164,12 @@ class AppContext:
                 log.exception("housekeeping failed; retried at the next interval")
             runs += 1
             self._stop.wait(interval)
+
+    def prune_web_sessions(self) -> int:
+        """Daily: forget the signed-out web sessions whose tokens have expired."""
+        from services.web_sessions import prune_ended
+
+        return prune_ended(self.engine)
 
     def renew_timestamps(self) -> None:
         """Weekly: renew the archive time stamps due (``AZX_TIMESTAMP_RENEW_DAYS``); a fault is

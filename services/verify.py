@@ -429,8 +429,11 @@ class VerificationService:
         self.key_ring = key_ring
         self.trust_roots = list(trust_roots)
 
-    def verify_id(self, record_id: str, claim: VerifyClaim | None = None) -> dict[str, Any]:
-        """Is record ``record_id`` authentic (and the QR ``claim`` about it genuine)?"""
+    def verify_id(self, record_id: str, claim: VerifyClaim | None = None, *,
+                  reader: bool = False) -> dict[str, Any]:
+        """Is record ``record_id`` authentic (and the QR ``claim`` about it genuine)?
+        ``reader``: the caller may read the record (checked before, ``ArchiveService.get``),
+        so is shown what a holder of the document is (signers, levels, status)."""
         rid = parse_record_id_input(record_id)
         found = _Findings()
         out, stored, _ = self._check_record(rid, found)
@@ -447,7 +450,7 @@ class VerificationService:
             holder = qr_found.ok and bool(out["content_sha256"])
             for r in qr_found.reasons:
                 found.fail(r["code"], r.get("detail"))
-        return _finish(out, found, holder=holder)
+        return _finish(out, found, holder=holder or reader)
 
     def verify_query(self, record_id: str, h: str | None, k: str | None,
                      s: str | None) -> dict[str, Any]:

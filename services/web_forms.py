@@ -23,6 +23,7 @@ from typing import Any, Literal
 from domain.budget import check_photo_budget
 from domain.catalog import get_kind, parse_data
 from domain.errors import Problem
+from services.web_labels_en import english, hint_en, option_en, option_zh
 
 __all__ = ["Bound", "Collected", "FieldSpec", "FormValues", "Kind", "PhotoLookup", "bind", "check",
            "collect", "each_bound", "form_specs", "photo_fields", "row_counts"]
@@ -55,6 +56,22 @@ class FieldSpec:
     #: a map's entry whose value is an object: sent (``{}`` at least) when ticked as assessed
     #: (``<name>.__set``) or when any of its fields is filled
     entry: bool = False
+
+    @property
+    def title_en(self) -> str:
+        """The title in English (``services.web_labels_en``); ``""`` when there is none."""
+        return english(self.title)
+
+    @property
+    def hint_en(self) -> str:
+        """The hint in English; ``""`` when there is none."""
+        return hint_en(self.hint) if self.hint else ""
+
+    @property
+    def choices(self) -> tuple[tuple[str, str, str], ...]:
+        """Each option as (value sent, Chinese label, English label): a code such as
+        ``accrual`` is shown as its Chinese word, the value stays the code."""
+        return tuple((o, option_zh(o), option_en(o)) for o in self.options)
 
 
 @dataclass

@@ -2,9 +2,10 @@
 expiring session token that names the key (its ID, never the key) — the same tenant and role.
 
 Token: ``base64url(JSON {"sid", "kid", "exp"}) "." base64url(HMAC-SHA256)``. Every request
-looks the key up again, so a revoked key ends its sessions at once. Signing out ends the
-session in this process (the ID is refused until its expiry); in a deployment with several API
-processes a signed-out token is refused by the others only at its expiry (``AZX_WEB_SESSION_HOURS``).
+looks the key up again, so a revoked key ends its sessions at once. Signing out records the
+session ID in the registry (table ``web_sessions_ended``, migration 0008) until the token's own
+expiry: every API process of the registry refuses the token from then on (each request looks
+the ID up); the housekeeping prunes the rows of expired tokens (:func:`prune_ended`).
 
 The HMAC key is ``AZX_WEB_SESSION_SECRET`` or, when unset, a random secret made once under
 ``AZX_DATA_DIR/keys/web-session.key`` (mode 0600), shared by the processes of one data dir.
@@ -23,14 +24,16 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, delete, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from domain.access import Caller, Role
-from storage.tables import api_keys
+from storage.tables import api_keys, web_sessions_ended
 
-__all__ = ["Session", "SessionKeeper", "load_secret"]
+__all__ = ["Session", "SessionKeeper", "load_secret", "prune_ended"]
 
 
 @dataclass(frozen=True)
@@ -68,12 +71,14 @@ def _unb64(text: str) -> bytes:
 
 
 class SessionKeeper:
-    """Issues, reads and ends sessions; makes and checks CSRF tokens."""
+    """Issues, reads and ends sessions; makes and checks CSRF tokens. Sessions signed out are
+    kept in the registry (``engine``), shared by every process."""
 
-    def __init__(self, secret: bytes, *, lifetime_seconds: float) -> None:
+    def __init__(self, secret: bytes, *, lifetime_seconds: float, engine: Engine) -> None:
         self._secret = secret
         self._lifetime = lifetime_seconds
-        self._ended: dict[str, float] = {}  # sid → expiry, for sessions signed out here
+        self._engine = engine
+        self._ended: dict[str, float] = {}  # sid → expiry, signed out here (spares a query)
         self._lock = threading.Lock()
 
     def _mac(self, purpose: str, text: str) -> str:
@@ -102,7 +107,10 @@ class SessionKeeper:
         with self._lock:
             if session.sid in self._ended:
                 return None
-        return session
+        with self._engine.connect() as conn:
+            ended = conn.execute(select(web_sessions_ended.c.sid).where(
+                web_sessions_ended.c.sid == session.sid)).first()
+        return None if ended is not None else session
 
     @staticmethod
     def caller(engine: Engine, session: Session) -> Caller | None:
@@ -114,7 +122,15 @@ class SessionKeeper:
         return Caller(key_id=row.id, tenant=row.tenant, role=Role(row.role))
 
     def end(self, session: Session) -> None:
+        """Sign ``session`` out in every process: its ID is refused until the token expires."""
         now = time.time()
+        try:
+            with self._engine.begin() as conn:
+                conn.execute(insert(web_sessions_ended).values(
+                    sid=session.sid, key_id=session.key_id, ended_at=datetime.now(UTC),
+                    expires_at=datetime.fromtimestamp(session.expires, UTC)))
+        except IntegrityError:
+            pass  # signed out already (another tab, another process)
         with self._lock:
             self._ended = {s: e for s, e in self._ended.items() if e > now}
             self._ended[session.sid] = session.expires
@@ -131,3 +147,11 @@ class SessionKeeper:
     def login_csrf_ok(self, nonce: str | None, presented: str | None) -> bool:
         return bool(nonce and presented) and hmac.compare_digest(
             presented or "", self.login_csrf(nonce or ""))
+
+
+def prune_ended(engine: Engine, now: datetime | None = None) -> int:
+    """Forget the signed-out sessions whose tokens have expired (refused anyway); how many."""
+    with engine.begin() as conn:
+        gone = conn.execute(delete(web_sessions_ended).where(
+            web_sessions_ended.c.expires_at < (now or datetime.now(UTC))))
+    return int(gone.rowcount or 0)

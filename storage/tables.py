@@ -38,6 +38,7 @@ __all__ = [
     "record_facts",
     "records",
     "staged_parts",
+    "web_sessions_ended",
     "webhook_deliveries",
     "webhooks",
 ]
@@ -323,4 +324,17 @@ obligation_events = Table(
     Column("event_id", String(40)),  # the webhook event's id (None: no webhook at the time)
     Column("emitted_at", _TS(), nullable=False),
     UniqueConstraint("tenant", "obligation_id", "state", name="uq_obligation_events_once"),
+)
+
+# -- web sessions signed out (migration 0008) -------------------------------------------------------
+
+# A session of the /app pages that was signed out, until its token would have expired anyway:
+# every API process refuses its token (services.web_sessions); the housekeeping prunes the rows.
+web_sessions_ended = Table(
+    "web_sessions_ended",
+    metadata,
+    Column("sid", String(64), primary_key=True),  # the token's random session ID, not the token
+    Column("key_id", String(16), nullable=False),
+    Column("ended_at", _TS(), nullable=False),
+    Column("expires_at", _TS(), nullable=False, index=True),
 )

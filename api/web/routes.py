@@ -37,6 +37,8 @@ from services.keys import AuthError, authenticate
 from services.render import render_blank, render_data
 from services.web_files import PhotoStash, SessionFull, data_uri, preview_png
 from services.web_forms import Bound, bind, check, collect, each_bound, form_specs
+from services.web_labels_en import english
+from services.web_record import audit_trail, seal_of
 from services.web_sessions import Session, SessionKeeper, load_secret
 
 __all__ = ["router"]
@@ -64,6 +66,7 @@ def _china_time(iso: str | None) -> str:
 
 
 _env.filters["china_time"] = _china_time
+_env.filters["en"] = english  # a form's or a profile's name in English (services.web_labels_en)
 
 #: Words of the pages: Chinese first; English when the English switch is on.
 _EN = {
@@ -140,7 +143,7 @@ def _keeper(request: Request) -> SessionKeeper:
         secret = settings.web_session_secret
         keeper = SessionKeeper(
             load_secret(secret.get_secret_value() if secret else None, settings.data_dir),
-            lifetime_seconds=settings.web_session_hours * 3600)
+            lifetime_seconds=settings.web_session_hours * 3600, engine=_ctx(request).engine)
         request.app.state.web_sessions = keeper
     return keeper
 
@@ -460,8 +463,11 @@ def records_page(request: Request, policy_no: str = "", insured: str = "", type:
 @router.get("/records/{rid}", response_class=HTMLResponse)
 def record_page(request: Request, rid: str, new: int = 0) -> Response:
     user = _user(request)
-    record = _ctx(request).archive.get(user.caller, rid)  # READ and the tenant, as the API
-    return _render(request, "record.html", user, record=record, new=bool(new))
+    ctx = _ctx(request)
+    record = ctx.archive.get(user.caller, rid)  # READ and the tenant, as the API
+    seal = seal_of(ctx.verifier, record["id"]) if record.get("status") == "archived" else None
+    return _render(request, "record.html", user, record=record, new=bool(new), seal=seal,
+                   events=audit_trail(ctx.engine, user.caller, record["id"]))
 
 
 @router.get("/records/{rid}/file.{part}")

@@ -1,115 +1,27 @@
 """The web pages in a real browser: headless Chromium (Debian ``chromium`` + ``chromium-driver``,
 driven by Selenium) against the app served by uvicorn on a loopback port, at phone (375 px) and
-desktop (1280 px) widths. Screenshots are kept under ``/tmp/web-shots`` (``AZX_WEB_SHOTS``).
+desktop (1280 px) widths (the ``server`` and ``browser`` fixtures of ``conftest.py``).
+Screenshots are kept under ``/tmp/web-shots`` (``AZX_WEB_SHOTS``).
 """
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import socket
 import subprocess
-import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
-from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 
-from api.main import create_app
-from core.settings import Settings
-from services.keys import create_key
+from tests.web.conftest import SHOTS, WIDTHS, Server, click, press, shot, sign_in
 
 pytestmark = [pytest.mark.s3, pytest.mark.slow]
 
-SHOTS = Path(os.environ.get("AZX_WEB_SHOTS", "/tmp/web-shots"))
 EXAMPLES = Path(__file__).resolve().parent.parent.parent / "examples"
-WIDTHS = {"phone": 375, "desktop": 1280}
-
-# `make test` installs them (scripts/setup.sh --tests): missing, these journeys fail, never skip
-if shutil.which("chromium") is None or shutil.which("chromedriver") is None:
-    pytest.fail("chromium and chromium-driver are not installed: run scripts/setup.sh --tests",
-                pytrace=False)
-
-
-class Server:
-    def __init__(self, base: str, app: Any) -> None:
-        self.base = base
-        self.app = app
-
-    def key(self, tenant: str, role: str) -> str:
-        return create_key(self.app.state.ctx.engine, tenant, role)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    app = create_app(Settings(data_dir=tmp_path_factory.mktemp("web")))
-    port = _free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 120
-    while not srv.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.1)
-    try:
-        yield Server(f"http://127.0.0.1:{port}", app)
-    finally:
-        srv.should_exit = True
-        thread.join(60)
-
-
-@pytest.fixture(params=list(WIDTHS), scope="module")
-def width(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
-@pytest.fixture
-def browser(width: str, tmp_path: Path) -> Iterator[tuple[WebDriver, Path]]:
-    downloads = tmp_path / "downloads"
-    downloads.mkdir()
-    options = webdriver.ChromeOptions()
-    options.binary_location = shutil.which("chromium") or "chromium"
-    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                "--lang=zh-CN", f"--window-size={WIDTHS[width]},900"):
-        options.add_argument(arg)
-    options.add_experimental_option("prefs", {
-        "download.default_directory": str(downloads), "download.prompt_for_download": False,
-        "plugins.always_open_pdf_externally": True, "intl.accept_languages": "zh-CN"})
-    service = webdriver.ChromeService(executable_path=shutil.which("chromedriver"))
-    driver = webdriver.Chrome(options=options, service=service)
-    driver.execute_cdp_cmd("Browser.setDownloadBehavior",
-                           {"behavior": "allow", "downloadPath": str(downloads)})
-    # --window-size under 500 px is widened by headless Chromium; resizing afterwards is not
-    driver.set_window_size(WIDTHS[width], 900)
-    assert driver.execute_script("return window.innerWidth") == WIDTHS[width]
-    try:
-        yield driver, downloads
-    finally:
-        driver.quit()
-
-
-def shot(driver: WebDriver, name: str, width: str) -> None:
-    """A full-page screenshot, kept for review."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    height = driver.execute_script("return document.documentElement.scrollHeight")
-    driver.set_window_size(WIDTHS[width], min(max(int(height) + 100, 700), 6000))
-    driver.save_screenshot(str(SHOTS / f"{name}-{width}.png"))
-    driver.set_window_size(WIDTHS[width], 900)
 
 
 def wait_for_file(folder: Path, suffix: str, timeout: float = 60) -> Path:
@@ -120,36 +32,6 @@ def wait_for_file(folder: Path, suffix: str, timeout: float = 60) -> Path:
             return done[0]
         time.sleep(0.2)
     raise AssertionError(f"no {suffix} downloaded into {folder}: {list(folder.iterdir())}")
-
-
-def sign_in(driver: WebDriver, base: str, key: str) -> None:
-    driver.get(base + "/app/login")
-    driver.find_element(By.ID, "key").send_keys(key)
-    driver.find_element(By.CSS_SELECTOR, "form.card button[type=submit]").click()
-    # wait for the answer (the session cookie) before the next page is asked for
-    deadline = time.monotonic() + 30
-    while driver.current_url.endswith("/app/login") and time.monotonic() < deadline:
-        time.sleep(0.1)
-
-
-def click(driver: WebDriver, css: str) -> None:
-    """Click like a person who scrolled the element to the middle of the screen (the button
-    bar stays at the bottom of the window)."""
-    element = driver.find_element(By.CSS_SELECTOR, css)
-    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
-    element.click()
-
-
-def press(driver: WebDriver, css: str) -> None:
-    """Click a button that loads a new page, and wait for that page."""
-    from selenium.webdriver.support import expected_conditions
-    from selenium.webdriver.support.wait import WebDriverWait
-
-    old = driver.find_element(By.TAG_NAME, "html")
-    click(driver, css)
-    WebDriverWait(driver, 60).until(expected_conditions.staleness_of(old))
-    WebDriverWait(driver, 60).until(
-        lambda d: d.execute_script("return document.readyState") == "complete")
 
 
 def pdf_text(path: Path) -> str:
@@ -234,6 +116,9 @@ def test_a_stranger_signed_in_with_another_tenants_key_sees_none_of_its_records(
     shot(driver, "06-records", width)
     driver.find_element(By.LINK_TEXT, rid).click()
     assert "合规锁定" in driver.page_source and rid in driver.page_source
+    assert driver.find_element(By.ID, "seal-level").text == "PAdES B-B"
+    events = driver.find_elements(By.CSS_SELECTOR, "#events li")
+    assert events and "提交归档" in events[0].text and "承保机构" in events[0].text
     shot(driver, "07-record", width)
     click(driver, "form.inline button")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -394,3 +395,140 @@ def test_the_photo_stash_keeps_each_sessions_own_and_has_a_cap(
     stash.put("session-one", "a.png", _png())  # the same photo again: no new one
     with pytest.raises(wf.SessionFull):
         stash.put("session-one", "c.png", _png("green"))
+
+
+# -- the record page: signature level and audit events -------------------------------------------
+
+
+def _archived(client: TestClient, app: object, tenant: str) -> str:
+    import json
+
+    owner = _key(app, tenant=tenant, role="insurer")
+    body = json.loads((Path(__file__).resolve().parent.parent.parent / "examples"
+                       / "callback-shandong.json").read_text("utf-8"))
+    client.cookies.clear()
+    r = client.post("/v1/documents", json=body, headers={"Authorization": f"Bearer {owner}"})
+    assert r.status_code == 201, r.text
+    return str(r.json()["id"])
+
+
+def _entries(html: str, list_id: str) -> list[dict[str, str]]:
+    """The entries of the list ``list_id`` of the record page, by part (at, what, who, detail)."""
+    items = html.split(f'id="{list_id}"', 1)[1].split("</ol>", 1)[0].split("</ul>", 1)[0]
+    return [{m.group(1): re.sub(r"<[^>]+>", "", m.group(2)).strip()
+             for m in re.finditer(r'class="e-(\w+)">(.*?)</(?:span|strong)>', li, re.S)}
+            for li in re.findall(r"<li>(.*?)</li>", items, re.S)]
+
+
+def test_the_record_page_shows_the_signature_level_and_the_tenants_audit_events(
+        site: tuple[TestClient, object]) -> None:
+    client, app = site
+    rid = _archived(client, app, "web-audit")
+    reader = _key(app, tenant="web-audit", role="auditor")
+    stranger = _key(app, tenant="web-audit-other", role="admin")
+    _sign_in(client, stranger)  # a refused look from another tenant: not in this tenant's list
+    assert client.get(f"/app/records/{rid}").status_code == 404
+    _sign_in(client, reader)
+    assert client.get(f"/app/records/{rid}/file.pdf").status_code == 200  # a "read" event
+    page = client.get(f"/app/records/{rid}")
+    assert page.status_code == 200
+    level = re.search(r'<dd id="seal-level">([^<]*)</dd>', page.text)
+    assert level and level.group(1) == "PAdES B-B"  # no time stamp authority in the tests
+    signatures = _entries(page.text, "signatures")
+    assert signatures and signatures[-1]["what"] == "PAdES B-B"
+    assert signatures[-1]["detail"] == "有效"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", signatures[-1]["at"])
+    events = _entries(page.text, "events")
+    actions = [e["what"] for e in events]
+    assert actions[0] == "提交归档" and "读取" in actions and "拒绝访问" not in actions
+    owner_id = events[0]["who"].split(" · ")[0]
+    assert events[0]["who"] == f"{owner_id} · 承保机构" and len(owner_id) <= 16
+    assert events[0]["detail"] == "type=callback · profile=shandong"
+    reader_id = reader.split("_")[1]
+    assert f"{reader_id} · 审计人员" in [e["who"] for e in events]
+    assert "part=pdf" in [e.get("detail") for e in events]
+    assert stranger.split("_")[1] not in page.text  # another tenant's key never shown
+    assert reader not in page.text and reader.split("_")[2] not in page.text  # no secret
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", e["at"]) for e in events)
+    # Beijing time: the archiving happened within a minute of now, seen from UTC+8
+    from datetime import UTC, datetime, timedelta
+
+    first = datetime.strptime(events[0]["at"], "%Y-%m-%d %H:%M:%S")
+    now_beijing = datetime.now(UTC).replace(tzinfo=None) + timedelta(hours=8)
+    assert abs((now_beijing - first).total_seconds()) < 600
+    en = client.get("/app/lang?to=en&next=/app/records/" + rid)
+    assert "Signature level" in en.text and "Audit events" in en.text and "read" in en.text
+    client.get("/app/lang?to=zh")
+
+
+def test_the_record_page_names_a_long_term_level_and_survives_a_store_outage(
+        site: tuple[TestClient, object], monkeypatch: pytest.MonkeyPatch) -> None:
+    from storage import StorageUnavailable
+
+    client, app = site
+    rid = _archived(client, app, "web-lta")
+    _sign_in(client, _key(app, tenant="web-lta", role="auditor"))
+    verifier = app.state.ctx.verifier  # type: ignore[attr-defined]
+    real = verifier.verify_id
+
+    def long_term(record_id: str, **kw: bool) -> dict[str, Any]:
+        out = real(record_id, **kw)
+        out["signers"][-1] |= {"level": "B-LTA", "evidence_until": "2031-03-20T02:00:00Z"}
+        out["evidence"] = (out.get("evidence") or {}) | {"renewals": 2}
+        return out
+
+    monkeypatch.setattr(verifier, "verify_id", long_term)
+    page = client.get(f"/app/records/{rid}")
+    assert "PAdES B-LTA · 存档时间戳续期 2 次" in page.text
+    assert "证据有效至 2031-03-20" in page.text
+
+    def down(record_id: str, **kw: bool) -> dict[str, Any]:
+        raise StorageUnavailable("the store does not answer")
+
+    monkeypatch.setattr(verifier, "verify_id", down)
+    page = client.get(f"/app/records/{rid}")
+    assert page.status_code == 200 and "暂时无法读取" in page.text and rid in page.text
+
+
+# -- sessions shared by every API process ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("db", ["sqlite", "postgresql"])
+def test_signing_out_on_one_process_ends_the_session_on_every_other(
+        db: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import select
+
+    from services.web_sessions import prune_ended
+    from storage.tables import web_sessions_ended
+
+    url = (request.getfixturevalue("postgres_url") if db == "postgresql"
+           else f"sqlite:///{tmp_path / 'shared-registry.sqlite3'}")
+
+    def process(name: str) -> object:  # one registry, one session secret, own data dirs
+        return create_app(Settings(data_dir=tmp_path / name, database_url=url,
+                                   web_session_secret="one secret for every process"))
+
+    a_app, b_app = process("a"), process("b")
+    with TestClient(a_app, base_url="https://testserver") as a, \
+            TestClient(b_app, base_url="https://testserver") as b:
+        _sign_in(a, _key(a_app, tenant="web-two", role="auditor"))
+        token = a.cookies.get("azx_session") or ""
+        b.cookies.set("azx_session", token, path="/app")
+        assert b.get("/app/records", follow_redirects=False).status_code == 200  # B reads it
+        page = a.get("/app/records")
+        r = a.post("/app/logout", data={"csrf": _csrf(page.text)}, follow_redirects=False)
+        assert r.status_code == 303
+        refused = b.get("/app/records", follow_redirects=False)  # B never saw the sign-out
+        assert refused.status_code == 303 and refused.headers["location"] == "/app/login"
+        a.cookies.set("azx_session", token, path="/app")
+        assert a.get("/app/records", follow_redirects=False).status_code == 303
+
+        engine = b_app.state.ctx.engine  # type: ignore[attr-defined]
+        with engine.connect() as conn:
+            rows = conn.execute(select(web_sessions_ended)).all()
+        assert len(rows) == 1 and rows[0].expires_at > datetime.now(UTC)
+        assert token not in str(tuple(rows[0]))  # the session ID, not the token
+        assert b_app.state.ctx.prune_web_sessions() == 0  # type: ignore[attr-defined]
+        assert prune_ended(engine, rows[0].expires_at + timedelta(seconds=1)) == 1
