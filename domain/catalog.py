@@ -48,6 +48,20 @@ class FormKind:
     checks: tuple[Check, ...] = field(default=())
 
 
+def _shandong_charts(obj: Any) -> list[Problem]:
+    """附件6: the figures agree with the tables (domain/evaluation_charts.py)."""
+    from domain.evaluation_charts import check_shandong_charts
+
+    return check_shandong_charts(obj)
+
+
+def _chengdu_charts(obj: Any) -> list[Problem]:
+    """附录E: the figures agree with the score table (domain/evaluation_charts.py)."""
+    from domain.evaluation_charts import check_chengdu_charts
+
+    return check_chengdu_charts(obj)
+
+
 def _sheet_ok(obj: Any) -> list[Problem]:
     """Appendix D / E: every indicator assessed, every finding allowed by its rule."""
     obj.sheet  # noqa: B018 — computing the sheet raises DomainValidationError with its problems
@@ -82,10 +96,10 @@ CATALOG: dict[tuple[str, str], FormKind] = {
         FormKind("callback", "chengdu", "安全生产责任保险事故预防技术服务回访内容", f"{_C} 附录D",
                  ChengduCallbackData, (_sheet_ok,)),
         FormKind("annual_evaluation", "shandong", "安全生产责任保险事故预防总结评估报告",
-                 f"{_S} 附件6", AnnualEvaluationData),
+                 f"{_S} 附件6", AnnualEvaluationData, (_shandong_charts,)),
         FormKind("annual_evaluation", "chengdu",
                  "保险公司安全生产责任保险事故预防技术服务质量评估指标体系", f"{_C} 附录E",
-                 ChengduAnnualEvaluationData, (_sheet_ok,)),
+                 ChengduAnnualEvaluationData, (_sheet_ok, _chengdu_charts)),
     )
 }
 

@@ -18,7 +18,7 @@ from domain.fees import FeeFigures
 from domain.scoring import APPENDIX_E
 
 __all__ = ["CHENGDU_FROM_ARCHIVE", "CallbackSummary", "ComplaintSummary", "ObligationFact",
-           "ReportSummary", "ServedPolicy", "chengdu_findings", "shandong_annual",
+           "ReportSummary", "ServedPolicy", "chengdu_findings", "kind_zh", "shandong_annual",
            "wenzhou_archive_text"]
 
 #: 山东 附件4 service items as the work list names them (第5章 a–g).
@@ -197,6 +197,11 @@ _KIND_ZH = {"visits": "现场服务", "services": "服务", "first_visit": "首�
             "fee": "费用提取", "risk_service": "风险服务"}
 
 
+def kind_zh(kind: str) -> str:
+    """An obligation kind as the Wenzhou report names it."""
+    return _KIND_ZH.get(kind, kind)
+
+
 def wenzhou_archive_text(facts: Sequence[ObligationFact], policies: int,
                          fee_line: str | None) -> str:
     """温州 第二十三条（一）服务方案实施情况: what the archive proves, each line with its clause."""
@@ -205,7 +210,7 @@ def wenzhou_archive_text(facts: Sequence[ObligationFact], policies: int,
     for f in facts:
         groups.setdefault((f.kind, f.clause), []).append(f)
     for (kind, clause), fs in sorted(groups.items(), key=lambda kv: (kv[0][1], kv[0][0])):
-        name = _KIND_ZH.get(kind, kind)
+        name = kind_zh(kind)
         if kind in ("visits", "services", "training"):
             req = sum(f.count_required or 0 for f in fs)
             done = sum(f.count_done or 0 for f in fs)

@@ -7,7 +7,7 @@ from types import GenericAlias
 from typing import Any
 
 from rendering.bindings import Shape
-from rendering.kinds import KINDS, KindRendering
+from rendering.kinds import CHARTS_NOT_PRINTED, KINDS, KindRendering, chart_shapes
 
 __all__ = ["ADDED_KINDS"]
 
@@ -22,9 +22,10 @@ def _complaint(profile: str) -> Any:
 
 
 def _wenzhou(model: Any) -> dict[str, Any]:
+    from rendering.chart_view import evaluation_chart_extras
     from rendering.wenzhou_view import wenzhou_evaluation_extras
 
-    return wenzhou_evaluation_extras(model)
+    return {**wenzhou_evaluation_extras(model), **evaluation_chart_extras("wenzhou", model)}
 
 
 _COMPLAINT_SHAPES = {k: str for k in ("deadline_rule", "deadline_text", "deadline_status",
@@ -44,9 +45,9 @@ ADDED_KINDS: dict[tuple[str, str], KindRendering] = {
             {"name": str, "score": str, "evidence": str},
             sources={"score": (("scores", "*", "score"),),
                      "evidence": (("scores", "*", "evidence"),)}),)),
-         "base_total": str, "bonus_total": str, "total": str},
+         "base_total": str, "bonus_total": str, "total": str, **chart_shapes("wenzhou")},
         not_printed={"scores.*": "印在考核评价指标自评表（第二十四条各项）",
-                     "sources.*.type": "记录编号中的类型代码已示类型"}),
+                     "sources.*.type": "记录编号中的类型代码已示类型", **CHARTS_NOT_PRINTED}),
     ("plan", "wenzhou"): KINDS[("plan", "national")],  # 温州 uses the national 附录A form
 }
 

@@ -58,6 +58,8 @@ PHOTO_MAX_H_CELL_CM = 1.8
 #: The four-colour map's height (as both PDF engines): under a third of a page, so that moving
 #: it to the next page never leaves a third of a page empty.
 MAP_MAX_H_MM = 65.0
+#: a chart (rendering/charts.py) at text width unless taller than this
+CHART_MAX_H_MM = 180.0
 _TWIPS_MM = 1440 / 25.4
 _EMU_CM = 360000
 _CELL_MARGIN_V_TW = 57  # 1 mm (the engines' 1.2 mm less Word's taller single line)
@@ -185,7 +187,8 @@ class _Writer:
                     w, h = im.size
             self.images[key] = (rid, w, h)
         rid, w, h = self.images[key]
-        max_h = MAP_MAX_H_MM / 10 if img.kind == "map" else (PHOTO_MAX_H_CELL_CM if in_cell else PHOTO_MAX_H_CM)
+        max_h = {"map": MAP_MAX_H_MM / 10, "chart": CHART_MAX_H_MM / 10}.get(
+            img.kind, PHOTO_MAX_H_CELL_CM if in_cell else PHOTO_MAX_H_CM)
         width = max(min(max_w_cm, max_h * w / max(h, 1)), 0.5)
         cx = round(width * _EMU_CM)
         cy = round(cx * h / max(w, 1))

@@ -74,7 +74,7 @@ def _inline(i: Inline, width_em: float | None = None, inlines: tuple[Inline, ...
     if isinstance(i, Image):
         b64 = base64.b64encode(i.data).decode("ascii")
         cap = f"<figcaption>{escape(i.caption)}</figcaption>" if i.caption else ""
-        cls = "photo map" if i.kind == "map" else "photo"
+        cls = {"map": "photo map", "chart": "photo chart"}.get(i.kind, "photo")
         return f'<figure class="{cls}"><img src="data:{i.mime};base64,{b64}" alt="">{cap}</figure>'
     raise TypeError(i)
 

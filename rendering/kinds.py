@@ -27,8 +27,8 @@ from domain.documents.report import RiskRow
 from domain.four_properties import FourPropertiesReportData
 from rendering.bindings import ListOf, Pattern, Shape
 
-__all__ = ["INSURED_DETAILS", "KINDS", "NOT_PRINTED_COMMON", "PRINTED_FORMS", "KindRendering",
-           "kind_rendering", "not_printed"]
+__all__ = ["CHARTS_NOT_PRINTED", "INSURED_DETAILS", "KINDS", "NOT_PRINTED_COMMON", "PRINTED_FORMS", "KindRendering",
+           "chart_shapes", "kind_rendering", "not_printed"]
 
 
 @dataclass(frozen=True)
@@ -98,9 +98,29 @@ def _callback_chengdu(model: Any) -> dict[str, Any]:
 
 
 def _annual_chengdu(model: Any) -> dict[str, Any]:
+    from rendering.chart_view import evaluation_chart_extras
     from rendering.views import score_extras
 
-    return score_extras("E", model)
+    return {**score_extras("E", model), **evaluation_chart_extras("chengdu", model)}
+
+
+def _annual_shandong(model: Any) -> dict[str, Any]:
+    from rendering.chart_view import evaluation_chart_extras
+
+    return evaluation_chart_extras("shandong", model)
+
+
+def chart_shapes(profile: str) -> dict[str, Any]:
+    """The figures of an evaluation (rendering/chart_view.py): ``chart_<key>`` pictures."""
+    from domain.charts import EVALUATION_CHARTS
+
+    return {f"chart_{k}": _MAP for k in EVALUATION_CHARTS[profile]}
+
+
+#: the figures are drawn from the record's ``charts`` (domain/charts.py), not printed as text
+CHARTS_NOT_PRINTED: dict[str, str] = {
+    "charts": "绘制为图（rendering/charts.py），图题注明所依条款；"
+              "图中数值与表中、文中数值同源（POST /v1/evaluations）"}
 
 
 def _report(model: Any) -> dict[str, Any]:
@@ -137,14 +157,18 @@ KINDS: dict[tuple[str, str], KindRendering] = {
         "provider.overview": "服务机构概况：附录A 无此栏（山东 附件3 一 有），随记录的源 JSON 归档"}),
     ("plan", "chengdu"): KindRendering(not_printed={
         **INSURED_DETAILS, **{f"team.*.{k}": v for k, v in _TEAM.items() if k != "role"}}),
-    ("annual_evaluation", "shandong"): KindRendering(not_printed={
-        "pooled_by_broker": "统筹委托：决定是否印保险经纪机构签字行（附件6 注）",
-        "sources.*.type": "记录编号中的类型代码（RPT、CBK、CMP、FEE…）已示类型"}),
+    ("annual_evaluation", "shandong"): KindRendering(
+        _annual_shandong, chart_shapes("shandong"), not_printed={
+            "pooled_by_broker": "统筹委托：决定是否印保险经纪机构签字行（附件6 注）",
+            "sources.*.type": "记录编号中的类型代码（RPT、CBK、CMP、FEE…）已示类型",
+            **CHARTS_NOT_PRINTED}),
     ("callback", "chengdu"): KindRendering(
         _callback_chengdu, _score_shape(), not_printed=_FINDINGS),
     ("annual_evaluation", "chengdu"): KindRendering(
-        _annual_chengdu, _score_shape("base_total", "bonus_total"), not_printed={
-            **_FINDINGS, "sources.*.type": "记录编号中的类型代码已示类型"}),
+        _annual_chengdu, {**_score_shape("base_total", "bonus_total"),
+                          **chart_shapes("chengdu")}, not_printed={
+            **_FINDINGS, "sources.*.type": "记录编号中的类型代码已示类型",
+            **CHARTS_NOT_PRINTED}),
     ("report", "shandong"): KindRendering(
         _report,
         {"risks": ListOf(Shape({"level": str, "lsr": str}, base=RiskRow, origin=("risks", "*"),

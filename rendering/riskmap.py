@@ -19,17 +19,19 @@ from __future__ import annotations
 import base64
 import io
 import math
-import re
-import shutil
 import struct
-import subprocess
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Final, Protocol
 from xml.sax.saxutils import escape
 
 from domain.risk import RiskLevel, parse_level
+from rendering import drawkit
+from rendering.drawkit import FontNotFound, TextLine, fc_match, rgb, text_drawer
+
+_FONT_FAMILY: Final = drawkit.FONT_FAMILY
+_attr, _clean, _n, _rect = drawkit.attr, drawkit.clean, drawkit.n, drawkit.rect
+_svg_text, _text_width, _wrap = drawkit.svg_text, drawkit.text_width, drawkit.wrap
 
 __all__ = [
     "MAX_AREAS",
@@ -61,9 +63,6 @@ UNASSIGNED_AREA: Final = "未指定区域"
 _LEVELS: Final = (RiskLevel.MAJOR, RiskLevel.SIGNIFICANT, RiskLevel.GENERAL, RiskLevel.LOW)
 _NO_RISK_FILL: Final = "D9D9D9"
 _OVERLAY_OPACITY: Final = 0.45
-_FONT_FAMILY: Final = (
-    "'Noto Sans CJK SC', 'Source Han Sans SC', 'Microsoft YaHei', 'PingFang SC', sans-serif"
-)
 _NOTE: Final = "注：各区域按其最高风险等级着色；区域名称下为该区域各等级风险的数量。"
 _NOTE_GREY: Final = "灰色区域无风险记录。"
 
@@ -211,19 +210,6 @@ class SitePlan:
 
 
 @dataclass(frozen=True)
-class TextLine:
-    """One line of text: ``x`` is its anchor (left or centre), ``y`` its baseline."""
-
-    text: str
-    x: float
-    y: float
-    size: float
-    colour: str = "000000"
-    bold: bool = False
-    anchor: str = "start"  # or "middle"
-
-
-@dataclass(frozen=True)
 class Tile:
     """An area as drawn: outline on the canvas, fill colour, label box and label lines."""
 
@@ -253,76 +239,6 @@ class MapLayout:
     texts: tuple[TextLine, ...]  # headings, legend title, bands and note lines
     legend: tuple[LegendItem, ...]
     legend_box: tuple[float, float, float, float]
-
-
-_INVALID_XML: Final = re.compile(r"[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-
-
-def _clean(text: str) -> str:
-    """One line of printable text: XML-invalid characters → U+FFFD, whitespace runs → one space."""
-    return " ".join(_INVALID_XML.sub("\ufffd", text).split())
-
-
-def _char_width(ch: str) -> float:
-    """Advance in em, generous for the usual CJK sans fonts (CJK 1 em, Latin ≤ 0.62 em)."""
-    if ord(ch) < 0x2E80:
-        return 0.35 if ch in " .,:;!|il'" else 0.62
-    return 1.0
-
-
-def _text_width(text: str, size: float) -> float:
-    return sum(_char_width(c) for c in text) * size
-
-
-_NO_LINE_START: Final = frozenset("）)】」』”’，。、；：！？…%,.;:!?")
-_NO_LINE_END: Final = frozenset("（(【「『“‘")
-
-
-def _word_char(ch: str) -> bool:
-    return ch.isascii() and (ch.isalnum() or ch in "-_.&/'")
-
-
-def _can_break(before: str, after: str) -> bool:
-    """May a line end between ``before`` and ``after``? (No closing mark first, no split words.)"""
-    if after in _NO_LINE_START or before in _NO_LINE_END:
-        return False
-    return not (_word_char(before) and _word_char(after))
-
-
-def _break_at(line: str, nxt: str) -> int:
-    """Where to end ``line`` when ``nxt`` does not fit, looking at its last 40 %: after ；，、：,
-    else after a space or before an opening bracket; else at the last allowed break; else here."""
-    candidates = [
-        j for j in range(len(line), 0, -1)
-        if _can_break(line[j - 1], line[j] if j < len(line) else nxt)
-    ]
-    late = [j for j in candidates if j >= len(line) * 0.6]
-    strong = [j for j in late if line[j - 1] in "；，、："]
-    weak = [j for j in late if line[j - 1] == " " or (j < len(line) and line[j] in _NO_LINE_END)]
-    return (strong or weak or candidates or [len(line)])[0]
-
-
-def _wrap(text: str, width: float, size: float, max_lines: int) -> tuple[str, ...]:
-    """Wrap at allowed breaks; the last line ends in … when the text does not fit."""
-    lines: list[str] = []
-    current = ""
-    for i, ch in enumerate(text):
-        if current and _text_width(current + ch, size) > width:
-            j = _break_at(current, ch)
-            lines.append(current[:j].rstrip())
-            current = current[j:].lstrip()
-            if len(lines) == max_lines:
-                rest = (current + text[i:]).strip()
-                if rest:
-                    last = lines[-1]
-                    while last and _text_width(last + "…", size) > width:
-                        last = last[:-1]
-                    lines[-1] = last + "…"
-                return tuple(lines)
-        current += ch if current or not ch.isspace() else ""
-    if current.strip():
-        lines.append(current.rstrip())
-    return tuple(lines) or ("",)
 
 
 def _text_colour(fill: str) -> str:
@@ -496,26 +412,6 @@ def layout_map(
 # --- SVG ----------------------------------------------------------------------------------------
 
 
-def _attr(text: str) -> str:
-    return escape(text, {'"': "&quot;"})
-
-
-def _n(v: float) -> str:
-    return f"{v:.1f}".removesuffix(".0")
-
-
-def _svg_text(t: TextLine) -> str:
-    weight = ' font-weight="bold"' if t.bold else ""
-    anchor = ' text-anchor="middle"' if t.anchor == "middle" else ""
-    return (f'<text x="{_n(t.x)}" y="{_n(t.y)}" font-size="{_n(t.size)}" '
-            f'fill="#{t.colour}"{weight}{anchor}>{escape(t.text)}</text>')
-
-
-def _rect(box: tuple[float, float, float, float], extra: str) -> str:
-    x, y, w, h = box
-    return f'<rect x="{_n(x)}" y="{_n(y)}" width="{_n(w)}" height="{_n(h)}" {extra}/>'
-
-
 def _svg_from_layout(lay: MapLayout, title: str) -> str:
     out = [
         '<svg xmlns="http://www.w3.org/2000/svg" '
@@ -571,18 +467,11 @@ def risk_map_svg(
 # --- PNG ----------------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=4)
 def _fc_match(pattern: str) -> tuple[str, int]:
-    exe = shutil.which("fc-match")
-    if exe is None:
-        raise RiskMapError("fc-match not found: pass font= to risk_map_png")
-    out = subprocess.run(  # fixed executable and format, our own pattern
-        [exe, "-f", "%{file}\n%{index}\n%{lang}", pattern],
-        capture_output=True, text=True, check=True, timeout=10,
-    ).stdout.split("\n")
-    if len(out) < 3 or "zh-cn" not in out[2].split("|"):
-        raise RiskMapError(f"no font with Simplified Chinese found for {pattern!r}")
-    return out[0], int(out[1] or 0)
+    try:
+        return fc_match(pattern)
+    except FontNotFound as exc:
+        raise RiskMapError(str(exc)) from None
 
 
 def risk_map_png(
@@ -600,19 +489,15 @@ def risk_map_png(
 
     ``font``/``bold_font`` are (file, face index); by default ``fc-match 'Noto Sans CJK SC'``.
     """
-    from PIL import Image, ImageDraw, ImageFont
+    from PIL import Image, ImageDraw
 
     if not 0.25 <= scale <= 4:
         raise RiskMapError("scale must be 0.25–4")
     lay = layout_map(areas, title=title, plan=plan, bands_text=bands_text, width=width)
-    regular = font or _fc_match("Noto Sans CJK SC:lang=zh-cn")
-    bold = bold_font or (_fc_match("Noto Sans CJK SC:lang=zh-cn:weight=bold") if font is None
-                         else font)
-
-    @lru_cache(maxsize=32)
-    def face(size: float, is_bold: bool) -> ImageFont.FreeTypeFont:
-        path, index = bold if is_bold else regular
-        return ImageFont.truetype(path, max(1, round(size * scale)), index=index)
+    try:
+        draw_text = text_drawer(scale, font, bold_font)
+    except FontNotFound as exc:
+        raise RiskMapError(str(exc)) from None
 
     def s(v: float) -> float:
         return v * scale
@@ -622,9 +507,6 @@ def risk_map_png(
 
     def box(b: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
         return (s(b[0]), s(b[1]), s(b[0] + b[2]), s(b[1] + b[3]))
-
-    def rgb(hex_: str, alpha: int = 255) -> tuple[int, int, int, int]:
-        return (int(hex_[0:2], 16), int(hex_[2:4], 16), int(hex_[4:6], 16), alpha)
 
     size = (math.ceil(s(lay.width)), math.ceil(s(lay.height)))
     img = Image.new("RGBA", size, (255, 255, 255, 255))
@@ -652,9 +534,7 @@ def risk_map_png(
     draw = ImageDraw.Draw(img)
 
     def text(t: TextLine) -> None:
-        anchor = "ms" if t.anchor == "middle" else "ls"
-        draw.text((s(t.x), s(t.y)), t.text, font=face(t.size, t.bold), fill=rgb(t.colour),
-                  anchor=anchor)
+        draw_text(draw, t)
 
     for t in lay.title:
         text(t)

@@ -36,6 +36,7 @@ from domain.evaluation import (
     shandong_annual,
     wenzhou_archive_text,
 )
+from domain.evaluation_charts import chengdu_charts, shandong_charts, wenzhou_charts
 from domain.fees import floors, totals
 from domain.obligations import record_facts
 from domain.scoring import APPENDIX_E, Finding, score
@@ -183,6 +184,9 @@ class EvaluationService:
                 "next_plan": [r.model_dump(mode="json", exclude_none=True)
                               for r in req.next_plan],
                 "pooled_by_broker": req.pooled_by_broker, "sources": sources}
+        charts = shandong_charts(reports, callbacks, complaints, figures)
+        if charts:  # the figures of 附件6, from the same counts as the tables (domain/charts.py)
+            data["charts"] = charts
         for k in ("responsible", "broker"):
             if getattr(req, k):
                 data[k] = getattr(req, k)
@@ -265,6 +269,7 @@ class EvaluationService:
             "sources": self._record_sources(caller.tenant, {r for f in used for r in f.records})}
         sheet = score(APPENDIX_E, {k: Finding.model_validate(v) for k, v in findings.items()},
                       ("findings",))
+        data["charts"] = chengdu_charts(used, sheet)  # 附录E's figures (domain/charts.py)
         record = self._archive(caller, "chengdu", data)
         return {"profile": "chengdu", "year": req.year, "evaluation": data,
                 "totals": {"base": f"{sheet.base_total:f}", "bonus": f"{sheet.bonus_total:f}",
@@ -280,6 +285,7 @@ class EvaluationService:
         fee_rows = [(rid, f) for rid, f in entries
                     if f.get("profile") == "wenzhou" and f.get("year") == req.year]
         fee_line = None
+        fig = None
         if fee_rows:
             fig = totals((str(f.get("kind")), Decimal(str(f.get("amount") or 0)),
                           Decimal(str(f["premium"])) if f.get("premium") else None)
@@ -300,6 +306,9 @@ class EvaluationService:
                        for k, v in req.scores.items()},
             "sources": self._record_sources(
                 caller.tenant, {r for f in facts for r in f.records} | {rid for rid, _ in fee_rows})}
+        charts = wenzhou_charts(facts, fig)  # the figures of 第二十三条（一）and 第六条
+        if charts:
+            data["charts"] = charts
         record = self._archive(caller, "wenzhou", data)
         return {"profile": "wenzhou", "year": req.year, "half": req.half, "evaluation": data,
                 "to_score": [k for k, _ in ASPECTS if k not in req.scores],

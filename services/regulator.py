@@ -61,7 +61,9 @@ class RegulatorService:
         self.audit = audit
         self.clock = clock
 
-    def summary(self, caller: Caller, q: RegulatorQuery) -> dict[str, Any]:
+    def summary(self, caller: Caller, q: RegulatorQuery,
+                output: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The summary; ``output`` (e.g. the chart drawn from it) is recorded in the audit."""
         require(caller, Action.REGULATE)
         if q.region is not None and not in_regions(caller.regions, q.region):
             raise Forbidden(f"地区「{q.region}」不在本密钥所辖地区（{'、'.join(caller.regions)}）内",
@@ -89,7 +91,8 @@ class RegulatorService:
         total = out.pop("total")
         self.audit.append("regulator.summary", tenant=caller.tenant, actor=caller.key_id,
                           detail={"regions": list(caller.regions),
-                                  **q.model_dump(mode="json", exclude_none=True)})
+                                  **q.model_dump(mode="json", exclude_none=True),
+                                  **(output or {})})
         return {"as_of": today.isoformat(), "quarter": {"from": first.isoformat(),
                                                         "to": last.isoformat()},
                 "year": year, "regions": list(caller.regions),

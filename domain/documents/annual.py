@@ -8,6 +8,7 @@ from decimal import Decimal
 from pydantic import Field, computed_field, model_validator
 from pydantic_core import PydanticCustomError
 
+from domain.charts import ChengduCharts, ShandongCharts
 from domain.common import LongText, Model, Money, ShortText, Text, YesNo
 from domain.parties import Insurer, PolicyLinked
 from domain.scoring import APPENDIX_E, Finding, ScoreSheet, score
@@ -87,6 +88,9 @@ class AnnualEvaluationData(PolicyLinked):
     sources: list[SourceRecord] = Field(
         default_factory=list, max_length=20_000, title="汇总所依据的档案记录",
         description="由档案生成时（POST /v1/evaluations）列出所汇总的每一份记录及其 SHA-256")
+    charts: ShandongCharts | None = Field(
+        None, title="图（由档案生成）",
+        description="由档案生成时（POST /v1/evaluations）与表中数字同源的图的数据；无则不绘图")
 
     @model_validator(mode="after")
     def _year_before_report(self) -> AnnualEvaluationData:
@@ -120,6 +124,9 @@ class ChengduAnnualEvaluationData(PolicyLinked):
     sources: list[SourceRecord] = Field(
         default_factory=list, max_length=20_000, title="评分所依据的档案记录",
         description="由档案生成时（POST /v1/evaluations）列出所依据的每一份记录及其 SHA-256")
+    charts: ChengduCharts | None = Field(
+        None, title="图（由档案生成）",
+        description="由档案生成时（POST /v1/evaluations）与表中数字同源的图的数据；无则不绘图")
 
     @property
     def sheet(self) -> ScoreSheet:

@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
+from domain.charts import WenzhouCharts
 from domain.common import LongText, Model, ShortText, Text
 from domain.documents.annual import SourceRecord
 from domain.errors import Problem
@@ -66,6 +67,9 @@ class WenzhouEvaluationData(PolicyLinked):
     sources: list[SourceRecord] = Field(
         default_factory=list, max_length=20_000, title="所依据的档案记录",
         description="由档案生成时（POST /v1/evaluations）列出所依据的每一份记录及其 SHA-256")
+    charts: WenzhouCharts | None = Field(
+        None, title="图（由档案生成）",
+        description="由档案生成时（POST /v1/evaluations）与文中数字同源的图的数据；无则不绘图")
 
     @property
     def totals(self) -> WenzhouTotals:
