@@ -147,13 +147,25 @@ def click(driver: WebDriver, css: str) -> None:
     element.click()
 
 
-def press(driver: WebDriver, css: str) -> None:
-    """Click a button that loads a new page, and wait for that page."""
-    from selenium.webdriver.support import expected_conditions
+def wait_new_page(driver: WebDriver, old: Any, seconds: float = 90) -> None:
+    """Wait until ``old`` (the previous page's <html>) is gone and the new page has loaded."""
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.support.wait import WebDriverWait
 
+    def gone(_: WebDriver) -> bool:
+        try:
+            old.is_enabled()
+        except WebDriverException:  # stale, or Chromium's "node does not belong to the document"
+            return True
+        return False
+
+    WebDriverWait(driver, seconds).until(gone)
+    WebDriverWait(driver, seconds).until(
+        lambda d: d.execute_script("return document.readyState") == "complete")
+
+
+def press(driver: WebDriver, css: str) -> None:
+    """Click a button that loads a new page, and wait for that page."""
     old = driver.find_element(By.TAG_NAME, "html")
     click(driver, css)
-    WebDriverWait(driver, 60).until(expected_conditions.staleness_of(old))
-    WebDriverWait(driver, 60).until(
-        lambda d: d.execute_script("return document.readyState") == "complete")
+    wait_new_page(driver, old)

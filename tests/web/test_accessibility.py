@@ -32,7 +32,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.wait import WebDriverWait
 
-from tests.web.conftest import Server, press, shot, sign_in
+from tests.web.conftest import Server, press, shot, sign_in, wait_new_page
 
 pytestmark = [pytest.mark.s3, pytest.mark.slow]
 
@@ -264,14 +264,6 @@ def _tab_to(driver: WebDriver, wanted: Callable[[dict[str, Any]], bool],
     raise AssertionError("Tab never reached the element wanted")
 
 
-def _wait_new_page(driver: WebDriver, old: Any) -> None:
-    from selenium.webdriver.support import expected_conditions
-
-    WebDriverWait(driver, 90).until(expected_conditions.staleness_of(old))
-    WebDriverWait(driver, 90).until(
-        lambda d: d.execute_script("return document.readyState") == "complete")
-
-
 def test_a_technician_signs_in_fills_a_form_and_previews_it_with_the_keyboard_alone(
         server: Server, browser: tuple[WebDriver, Path], width: str) -> None:
     driver, _ = browser
@@ -285,7 +277,7 @@ def test_a_technician_signs_in_fills_a_form_and_previews_it_with_the_keyboard_al
     old = driver.find_element(By.TAG_NAME, "html")
     _tab_to(driver, lambda f: f["href"] == "/app/forms/callback/fill?profile=shandong")
     ActionChains(driver).send_keys(Keys.ENTER).perform()
-    _wait_new_page(driver, old)
+    wait_new_page(driver, old)
     assert "/app/forms/callback/fill" in driver.current_url
 
     texts = {"policy.policy_no": data["policy"]["policy_no"], "caller": data["caller"],
@@ -315,7 +307,7 @@ def test_a_technician_signs_in_fills_a_form_and_previews_it_with_the_keyboard_al
     assert driver.find_element(By.NAME, "callback_time").get_attribute("value") == "2026-03-20"
     old = driver.find_element(By.TAG_NAME, "html")
     ActionChains(driver).send_keys(Keys.ENTER).perform()
-    _wait_new_page(driver, old)
+    wait_new_page(driver, old)
     assert driver.find_elements(By.CSS_SELECTOR, ".summary") == [], \
         driver.find_element(By.TAG_NAME, "main").text[:2000]
     page = driver.find_element(By.CSS_SELECTOR, "#preview img.page")
