@@ -26,7 +26,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["MAX_SESSION_PHOTOS", "PhotoStash", "SessionFull", "Stashed", "data_uri", "preview_png"]
+__all__ = ["MAX_SESSION_PHOTOS", "PhotoStash", "SessionFull", "Stashed", "data_uri",
+           "page_count", "preview_pages"]
 
 _DIGEST = re.compile(r"^[0-9a-f]{64}$")
 _SID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -35,6 +36,8 @@ _THUMB_PX = 240
 MAX_SESSION_PHOTOS = 150
 _PREVIEW_DPI = 110
 _PREVIEW_TIMEOUT = 60
+#: Pages a preview shows (a longer form: download the PDF for the rest).
+PREVIEW_PAGES = 6
 
 
 class SessionFull(Exception):
@@ -127,18 +130,32 @@ def _thumbnail(content: bytes) -> bytes:
         return b""
 
 
-def preview_png(pdf: bytes, *, dpi: int = _PREVIEW_DPI) -> bytes | None:
-    """Page 1 of ``pdf`` as a PNG (poppler's pdftoppm); None where pdftoppm is missing."""
+def page_count(pdf: bytes) -> int:
+    """How many pages ``pdf`` has (0 when it cannot be read)."""
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    try:
+        return len(PdfReader(io.BytesIO(pdf)).pages)
+    except (PyPdfError, ValueError, OSError):
+        return 0
+
+
+def preview_pages(pdf: bytes, *, dpi: int = _PREVIEW_DPI,
+                  most: int = PREVIEW_PAGES) -> list[bytes] | None:
+    """The first ``most`` pages of ``pdf`` as PNGs (poppler's pdftoppm), in order; None where
+    pdftoppm is missing or fails."""
     tool = shutil.which("pdftoppm")
     if tool is None:
         return None
     with tempfile.TemporaryDirectory(prefix="azx-preview-") as tmp:
         source, target = Path(tmp) / "form.pdf", Path(tmp) / "page"
         source.write_bytes(pdf)
-        done = subprocess.run([tool, "-png", "-r", str(dpi), "-f", "1", "-l", "1", "-singlefile",
+        done = subprocess.run([tool, "-png", "-r", str(dpi), "-f", "1", "-l", str(most),
                                str(source), str(target)], capture_output=True,
                               timeout=_PREVIEW_TIMEOUT, check=False)
-        png = target.with_suffix(".png")
-        if done.returncode != 0 or not png.is_file():
+        # page-1.png … page-N.png, zero-padded to the page count's width
+        pngs = sorted(Path(tmp).glob("page-*.png"), key=lambda p: int(p.stem.rsplit("-", 1)[1]))
+        if done.returncode != 0 or not pngs:
             return None
-        return png.read_bytes()
+        return [p.read_bytes() for p in pngs]

@@ -35,7 +35,7 @@ from services.archive import IdempotencyKey
 from services.context import AppContext
 from services.keys import AuthError, authenticate
 from services.render import render_blank, render_data
-from services.web_files import PhotoStash, SessionFull, data_uri, preview_png
+from services.web_files import PhotoStash, SessionFull, data_uri, page_count, preview_pages
 from services.web_forms import Bound, bind, check, collect, each_bound, form_specs
 from services.web_labels_en import english
 from services.web_record import audit_trail, seal_of
@@ -413,8 +413,9 @@ async def fill(request: Request, doc_type: str, profile: str | None = None) -> R
         if action == "preview":
             out = await run_in_threadpool(render_data, kind.type, kind.profile, collected.data,
                                           "pdf", engine=engine)
-            png = await run_in_threadpool(preview_png, out.content)
-            return page(preview=data_uri(png, "image/png") if png else "", checked=True)
+            pngs = await run_in_threadpool(preview_pages, out.content) or []
+            return page(preview=[data_uri(png, "image/png") for png in pngs],
+                        preview_total=page_count(out.content), checked=True)
         await run_in_threadpool(check, kind.type, kind.profile, collected.data)
         if action == "archive":
             return await _archive(request, user, kind, collected.data)

@@ -216,15 +216,30 @@ def _png(colour: str = "red", size: tuple[int, int] = (64, 48)) -> bytes:
     return out.getvalue()
 
 
-def test_the_preview_is_page_one_as_an_inline_png(site: tuple[TestClient, object]) -> None:
+def test_the_preview_shows_every_page_as_an_inline_png(site: tuple[TestClient, object]) -> None:
+    import base64
+    import io
+
+    from PIL import Image
+    from pypdf import PdfReader
+
     client, app = site
     _sign_in(client, _key(app))
     csrf = _csrf(client.get("/app/forms/callback/fill?profile=shandong").text)
     r = client.post("/app/forms/callback/fill?profile=shandong",
                     data=CALLBACK_FIELDS | {"csrf": csrf, "_action": "preview"})
     assert r.status_code == 200, r.text[:2000]
-    found = re.search(r'<img src="data:image/png;base64,([A-Za-z0-9+/=]+)"', r.text)
-    assert found and len(found.group(1)) > 10_000
+    pages = re.findall(r'<img src="data:image/png;base64,([A-Za-z0-9+/=]+)"[^>]*alt="[^"]*第 (\d+) 页预览"',
+                       r.text)
+    # as many pictures as the downloaded PDF has pages, in order, each a page-shaped PNG
+    pdf = client.post("/app/forms/callback/fill?profile=shandong",
+                      data=CALLBACK_FIELDS | {"csrf": csrf, "_action": "pdf"}).content
+    total = len(PdfReader(io.BytesIO(pdf)).pages)
+    assert [int(n) for _, n in pages] == list(range(1, min(total, 6) + 1))
+    assert f"共 {total} 页" in r.text
+    for b64, _ in pages:
+        with Image.open(io.BytesIO(base64.b64decode(b64))) as im:
+            assert im.format == "PNG" and 1.3 < im.height / im.width < 1.5  # A4 portrait
     # the values stay in the page for the next step
     assert 'value="0531-88886666"' in r.text
 
