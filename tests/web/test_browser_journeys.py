@@ -271,3 +271,37 @@ def test_a_scored_map_is_one_sub_form_per_indicator(
     driver.execute_script("arguments[0].scrollIntoView()", item)
     driver.save_screenshot(str(SHOTS / f"13-fill-findings-{width}.png"))
     assert driver.execute_script("return document.documentElement.scrollWidth") <= WIDTHS[width]
+
+
+def test_an_auditor_verifies_an_uploaded_pdf_and_a_changed_copy_is_refused(
+        server: Server, browser: tuple[WebDriver, Path], width: str, tmp_path: Path) -> None:
+    """验证上传：the archived PDF is authentic and links to its record; the same file with one
+    byte of its content changed is not, and the page says why."""
+    driver, _ = browser
+    owner = server.key("web-verify", "insurer")
+    body = json.loads((EXAMPLES / "callback-shandong.json").read_text("utf-8"))
+    r = httpx.post(server.base + "/v1/documents", json=body, timeout=120,
+                   headers={"Authorization": f"Bearer {owner}"})
+    assert r.status_code == 201, r.text
+    rid = r.json()["id"]
+    pdf = httpx.get(f"{server.base}/v1/documents/{rid}.pdf", timeout=60,
+                    headers={"Authorization": f"Bearer {owner}"}).content
+    original, changed = tmp_path / "original.pdf", tmp_path / "changed.pdf"
+    original.write_bytes(pdf)
+    at = pdf.index(b"stream") + 200  # inside the first content stream
+    changed.write_bytes(pdf[:at] + bytes([pdf[at] ^ 0x01]) + pdf[at + 1:])
+
+    sign_in(driver, server.base, server.key("web-verify", "auditor"))
+    driver.get(server.base + "/app/verify")
+    driver.find_element(By.ID, "file").send_keys(str(original))
+    press(driver, "form.card button[type=submit]")
+    ok = driver.find_element(By.CSS_SELECTOR, "section.ok")
+    assert "真实有效" in ok.text and rid in ok.text
+    shot(driver, "13-verify-authentic", width)
+
+    driver.find_element(By.ID, "file").send_keys(str(changed))
+    press(driver, "form.card button[type=submit]")
+    assert not driver.find_elements(By.CSS_SELECTOR, "section.ok")
+    bad = driver.find_element(By.CSS_SELECTOR, "section.bad")
+    assert "无法验证" in bad.text and bad.find_elements(By.CSS_SELECTOR, "li")
+    shot(driver, "14-verify-changed", width)
