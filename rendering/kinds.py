@@ -25,7 +25,9 @@ from domain.documents.chengdu_tables import (
 )
 from domain.documents.report import RiskRow
 from domain.four_properties import FourPropertiesReportData
+from domain.regulator_report import RegulatorReportData
 from rendering.bindings import ListOf, Pattern, Shape
+from rendering.regulator_charts import CHART_NAMES
 
 __all__ = ["CHARTS_NOT_PRINTED", "INSURED_DETAILS", "KINDS", "NOT_PRINTED_COMMON", "PRINTED_FORMS", "KindRendering",
            "chart_shapes", "kind_rendering", "not_printed"]
@@ -272,6 +274,7 @@ def _archive_contents(model: Any) -> dict[str, Any]:
 PRINTED_FORMS: dict[tuple[str, str], Any] = {
     ("archive_contents", "national"): ArchiveContentsData,  # AQ 9010.1-2025 附录B per record
     ("four_properties", "national"): FourPropertiesReportData,  # DA/T 70-2018 四性检测报告
+    ("regulator_summary", "national"): RegulatorReportData,  # 监管汇总报告 (issue 15 point 5)
 }
 
 KINDS[("archive_contents", "national")] = KindRendering(
@@ -291,6 +294,18 @@ def _four_properties(model: Any) -> dict[str, Any]:
 
 
 KINDS[("four_properties", "national")] = KindRendering(_four_properties, {"no_problems": bool})
+
+
+def _regulator_summary(model: Any) -> dict[str, Any]:
+    from rendering.regulator_report import report_extras
+
+    return report_extras(model)
+
+
+#: the charts are drawn from the summary by the service (rendering/regulator_report.py
+#: chart_extras); the model's rows print every figure of the JSON, CSV and XLSX
+KINDS[("regulator_summary", "national")] = KindRendering(
+    _regulator_summary, {"no_fees": bool, **{f"chart_{n}": _MAP for n in CHART_NAMES}})
 
 
 def kind_rendering(doc_type: str, profile: str) -> KindRendering:

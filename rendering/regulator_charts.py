@@ -12,7 +12,7 @@ from typing import Any, Final
 from domain.regulator import CLAUSES
 from rendering.charts import MAX_BARS, Bar, Chart, Fmt
 
-__all__ = ["CHART_NAMES", "regulator_chart"]
+__all__ = ["CHART_NAMES", "chart_title", "regulator_chart"]
 
 _DIM_ZH: Final = {"region": "地区", "insurer": "承保机构", "industry": "行业"}
 
@@ -86,18 +86,29 @@ _DEFS: Final = _defs()
 CHART_NAMES: Final = tuple(sorted(_DEFS))
 
 
-def regulator_chart(summary: dict[str, Any], name: str) -> Chart:
-    """Chart ``name`` (one of CHART_NAMES) of a summary; at most MAX_BARS bars (the largest
-    counts first; the subtitle says when some are left out)."""
+def chart_title(name: str) -> tuple[str, str]:
+    """(title, clause) of chart ``name``."""
+    return _DEFS[name].title, _DEFS[name].clause
+
+
+def regulator_chart(summary: dict[str, Any], name: str, *, max_bars: int = MAX_BARS,
+                    context: bool = True) -> Chart:
+    """Chart ``name`` (one of CHART_NAMES) of a summary; at most ``max_bars`` bars (the largest
+    counts first; the subtitle says when some are left out). ``context`` False leaves the regions
+    and dates out of the subtitle (a report prints them once, above its figures)."""
     d = _DEFS[name]
     bars, series = d.build(summary)
     regions = "、".join(summary.get("regions") or [])
     q = summary.get("quarter") or {}
-    sub = f"地区：{regions}；判定日期 {summary.get('as_of')}"
-    sub += f"；费用年度 {summary.get('year')}" if name == "fee_floors" else \
-        f"；季度 {q.get('from')} 至 {q.get('to')}" if name.startswith("coverage") else ""
-    if len(bars) > MAX_BARS:
-        sub += f"；仅列前 {MAX_BARS} 项（共 {len(bars)} 项）"
-        bars = bars[:MAX_BARS]
+    parts = [f"地区：{regions}", f"判定日期 {summary.get('as_of')}"] if context else []
+    if context and name == "fee_floors":
+        parts.append(f"费用年度 {summary.get('year')}")
+    elif context and name.startswith("coverage"):
+        parts.append(f"季度 {q.get('from')} 至 {q.get('to')}")
+    max_bars = min(max_bars, MAX_BARS)
+    if len(bars) > max_bars:
+        parts.append(f"仅列前 {max_bars} 项（共 {len(bars)} 项）")
+        bars = bars[:max_bars]
+    sub = "；".join(parts)
     return Chart(title=f"监管汇总：{d.title}", caption=f"依据：{d.clause}", bars=tuple(bars),
                  series=series, fmt=d.fmt, unit=d.unit, subtitle=sub)

@@ -1,14 +1,17 @@
 """The README's page of a computed 山东 附件6: three Shandong policies, their reports, callbacks, a
 complaint and the fee ledger archived through the service (embedded SeaweedFS, a throw-away data
-dir), then ``POST /v1/evaluations``; page 1 of the archived PDF is written as a PNG.
+dir), then ``POST /v1/evaluations``; page 1 of the archived PDF is written as a PNG, and the page
+with the most figures (图 n with its clause, rendering/chart_view.py) as a second one.
 
-Run: .venv/bin/python tools/evaluation_example.py [OUT.png]   (≈ 15 s; needs pdftoppm)
+Run: .venv/bin/python tools/evaluation_example.py [OUT.png [CHARTS.png]]
+(≈ 15 s; needs pdftoppm and pdftotext)
 """
 
 from __future__ import annotations
 
 import copy
 import json
+import re
 import subprocess
 import sys
 import tempfile
@@ -40,8 +43,24 @@ def post(client: TestClient, path: str, body: Any, h: dict[str, str]) -> dict[st
     return dict(r.json())
 
 
+def page_png(pdf: Path, page: int, out: Path) -> None:
+    subprocess.run(["pdftoppm", "-r", "80", "-png", "-f", str(page), "-l", str(page),
+                    "-singlefile", str(pdf), str(out.with_suffix(""))], check=True,
+                   stderr=subprocess.DEVNULL)
+
+
+def charts_page(pdf: Path) -> int:
+    """The page with the most figure captions (图 n …（依据：…）)."""
+    pages = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True,
+                           capture_output=True, text=True).stdout.split("\f")
+    counts = [len(re.findall(r"图\d+\s", p)) for p in pages]
+    return counts.index(max(counts)) + 1
+
+
 def main() -> int:
     out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "docs/images/evaluation-shandong-p1.png"
+    charts_out = (Path(sys.argv[2]) if len(sys.argv) > 2
+                  else ROOT / "docs/images/evaluation-shandong-charts.png")
     with tempfile.TemporaryDirectory() as tmp:
         app = create_app(Settings(data_dir=Path(tmp), broker_url=None))
         with TestClient(app) as client:
@@ -93,12 +112,11 @@ def main() -> int:
             pdf = client.get(f"/v1/documents/{ev['record']['id']}.pdf", headers=h).content
             src = Path(tmp) / "evaluation.pdf"
             src.write_bytes(pdf)
-            subprocess.run(["pdftoppm", "-r", "80", "-png", "-f", "1", "-l", "1", "-singlefile",
-                            str(src), str(out.with_suffix(""))], check=True,
-                           stderr=subprocess.DEVNULL)
+            page_png(src, 1, out)
+            page_png(src, charts_page(src), charts_out)
             print(json.dumps({k: ev["evaluation"][k] for k in ("work_list", "funds")},
                              ensure_ascii=False, indent=1))
-            print(out)
+            print(out, charts_out)
     return 0
 
 

@@ -17,6 +17,7 @@ from rendering.regulator_export import summary_csv, summary_xlsx
 from services.fees import FeeService
 from services.obligations import ObligationService
 from services.regulator import RegulatorQuery, RegulatorService
+from services.regulator_report import summary_pdf
 
 router = APIRouter(prefix="/v1/regulator", tags=["regulator"])
 
@@ -45,9 +46,9 @@ def _chart_problem(format: str, chart: str | None) -> DomainValidationError | No
 @router.get("/summary",
             summary="监管汇总 / coverage, overdue obligations, open major hazards and fee floors "
                     "of the key's regions, by region, industry and insurer (JSON, CSV, XLSX; "
-                    "one chart as SVG or PNG with chart=…)",
-            responses={200: {"content": {"text/csv": {}, XLSX: {}, "image/svg+xml": {},
-                                         "image/png": {}}}})
+                    "a PDF report with its charts as SVG; one chart as SVG or PNG with chart=…)",
+            responses={200: {"content": {"text/csv": {}, XLSX: {}, "application/pdf": {},
+                                         "image/svg+xml": {}, "image/png": {}}}})
 async def summary(caller: RegulatorCaller, ctx: Ctx,
                   region: str | None = Query(None, max_length=100),
                   industry: str | None = Query(None, max_length=200),
@@ -55,7 +56,7 @@ async def summary(caller: RegulatorCaller, ctx: Ctx,
                   as_of: dt.date | None = Query(None, description="判定日期（缺省为今天，北京时间）"),
                   quarter: str | None = Query(None, max_length=10, description="如 2026Q3"),
                   year: int | None = Query(None, ge=2000, le=2100, description="费用年度"),
-                  format: Literal["json", "csv", "xlsx", "svg", "png"] = Query("json"),
+                  format: Literal["json", "csv", "xlsx", "pdf", "svg", "png"] = Query("json"),
                   table: Literal["groups", "by_region", "by_industry", "by_insurer", "fees"] =
                   Query("groups", description="CSV：导出哪一张表"),
                   chart: ChartName | None = Query(
@@ -70,8 +71,9 @@ async def summary(caller: RegulatorCaller, ctx: Ctx,
         fees=FeeService(engine=ctx.engine, store=ctx.store, archive=ctx.archive))
     q = RegulatorQuery(region=region, industry=industry, insurer=insurer, as_of=as_of,
                        quarter=quarter, year=year)
-    out = await run_in_threadpool(svc.summary, caller, q,
-                                  {"format": format, "chart": chart} if chart else None)
+    audited = ({"format": format, "chart": chart} if chart else
+               {"format": format} if format == "pdf" else None)
+    out = await run_in_threadpool(svc.summary, caller, q, audited)
     if chart is not None:
         figure = regulator_chart(out, chart)
         name = f"regulator-{chart}-{out['as_of']}.{format}"
@@ -82,6 +84,10 @@ async def summary(caller: RegulatorCaller, ctx: Ctx,
     if format == "csv":
         return Response(summary_csv(out, table), media_type="text/csv; charset=utf-8", headers={
             "Content-Disposition": f'attachment; filename="regulator-{table}-{out["as_of"]}.csv"'})
+    if format == "pdf":
+        pdf = await run_in_threadpool(summary_pdf, out, engine=ctx.settings.pdf_engine)
+        return Response(pdf, media_type="application/pdf", headers={
+            "Content-Disposition": f'inline; filename="regulator-summary-{out["as_of"]}.pdf"'})
     if format == "xlsx":
         return Response(await run_in_threadpool(summary_xlsx, out), media_type=XLSX, headers={
             "Content-Disposition": f'attachment; filename="regulator-{out["as_of"]}.xlsx"'})
