@@ -30,7 +30,16 @@ from PIL import Image  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.remote.webdriver import WebDriver  # noqa: E402
 
-from tests.web.conftest import WIDTHS, Server, chromium, click, press, serving, sign_in  # noqa: E402
+from tests.web.conftest import (  # noqa: E402
+    WIDTHS,
+    Server,
+    chromium,
+    click,
+    fill_callback,
+    press,
+    serving,
+    sign_in,
+)
 
 EXAMPLES = ROOT / "examples"
 MAX_HEIGHT = 1400
@@ -160,17 +169,7 @@ def technician(server: Server, out: Path, work: Path) -> None:
         driver.get(url)
         driver.execute_script("localStorage.clear()")
         driver.get(url)
-        data = json.loads((EXAMPLES / "callback-shandong.json").read_text("utf-8"))["data"]
-        for name, value in (("policy.policy_no", data["policy"]["policy_no"]),
-                            ("caller", data["caller"]), ("caller_phone", "电话 abc"),
-                            ("insured_name", data["insured_name"]),
-                            ("service_items", data["service_items"]),
-                            ("process", data["process"])):
-            driver.find_element(By.NAME, name).send_keys(value)
-        driver.execute_script("arguments[0].value = '2026-03-20'",
-                              driver.find_element(By.NAME, "callback_time"))
-        for name in ("attitude", "skill", "closure", "overall"):
-            click(driver, f'input[name="{name}"][value="{data[name]}"]')
+        data = fill_callback(driver, caller_phone="电话 abc")
         press(driver, 'div.bar button[value="check"]')
         save(driver, out / "web-fill-problem-phone.png", "phone",
              parts=(("body", ".summary"), (".field.invalid", ".field.invalid")))

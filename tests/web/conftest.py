@@ -8,6 +8,7 @@ missing Chromium makes those tests fail, never skip (``scripts/setup.sh --tests`
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import socket
@@ -169,3 +170,24 @@ def press(driver: WebDriver, css: str) -> None:
     old = driver.find_element(By.TAG_NAME, "html")
     click(driver, css)
     wait_new_page(driver, old)
+
+
+EXAMPLES = Path(__file__).resolve().parent.parent.parent / "examples"
+
+
+def fill_callback(driver: WebDriver, **instead: str) -> dict[str, Any]:
+    """Fill the open Shandong callback page with ``examples/callback-shandong.json`` (a text field
+    named in ``instead`` gets that value, e.g. a mistake); the example's data."""
+    data: dict[str, Any] = json.loads(
+        (EXAMPLES / "callback-shandong.json").read_text("utf-8"))["data"]
+    texts = {"policy.policy_no": data["policy"]["policy_no"], "caller": data["caller"],
+             "caller_phone": data["caller_phone"], "insured_name": data["insured_name"],
+             "service_items": data["service_items"], "process": data["process"]}
+    for name, value in (texts | instead).items():
+        driver.find_element(By.NAME, name).send_keys(value)
+    # A date box is typed in the browser's own order (mm/dd/yyyy here): set what the picker sets.
+    driver.execute_script("arguments[0].value = '2026-03-20'",
+                          driver.find_element(By.NAME, "callback_time"))
+    for name in ("attitude", "skill", "closure", "overall"):
+        click(driver, f'input[name="{name}"][value="{data[name]}"]')
+    return data

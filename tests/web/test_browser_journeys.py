@@ -10,18 +10,26 @@ import json
 import subprocess
 import time
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 
-from tests.web.conftest import SHOTS, WIDTHS, Server, click, press, shot, sign_in
+from tests.web.conftest import (
+    EXAMPLES,
+    SHOTS,
+    WIDTHS,
+    Server,
+    click,
+    fill_callback,
+    press,
+    shot,
+    sign_in,
+)
 
 pytestmark = [pytest.mark.s3, pytest.mark.slow]
 
-EXAMPLES = Path(__file__).resolve().parent.parent.parent / "examples"
 
 
 def wait_for_file(folder: Path, suffix: str, timeout: float = 60) -> Path:
@@ -61,18 +69,7 @@ def test_a_technician_signs_in_downloads_a_blank_form_fills_one_and_signs_out(
     # Fill the Shandong callback form, with one mistake: a phone number with letters.
     driver.get(server.base + "/app/forms/callback/fill?profile=shandong")
     shot(driver, "03-fill-empty", width)
-    data = json.loads((EXAMPLES / "callback-shandong.json").read_text("utf-8"))["data"]
-    for name, value in (("policy.policy_no", data["policy"]["policy_no"]),
-                        ("caller", data["caller"]), ("caller_phone", "电话 abc"),
-                        ("insured_name", data["insured_name"]),
-                        ("service_items", data["service_items"]),
-                        ("process", data["process"])):
-        driver.find_element(By.NAME, name).send_keys(value)
-    # A date box is typed in the browser's own order (mm/dd/yyyy here): set what the picker sets.
-    driver.execute_script("arguments[0].value = '2026-03-20'",
-                          driver.find_element(By.NAME, "callback_time"))
-    for name in ("attitude", "skill", "closure", "overall"):
-        click(driver, f'input[name="{name}"][value="{data[name]}"]')
+    data = fill_callback(driver, caller_phone="电话 abc")
     click(driver, 'div.bar button[value="check"]')
     summary = driver.find_element(By.CSS_SELECTOR, ".summary")
     assert "caller_phone" in summary.text
@@ -140,21 +137,6 @@ def _photo(path: Path) -> Path:
     return path
 
 
-def _fill_callback(driver: WebDriver) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(
-        (EXAMPLES / "callback-shandong.json").read_text("utf-8"))["data"]
-    for name, value in (("policy.policy_no", data["policy"]["policy_no"]),
-                        ("caller", data["caller"]), ("caller_phone", data["caller_phone"]),
-                        ("insured_name", data["insured_name"]),
-                        ("service_items", data["service_items"]), ("process", data["process"])):
-        driver.find_element(By.NAME, name).send_keys(value)
-    driver.execute_script("arguments[0].value = '2026-03-20'",
-                          driver.find_element(By.NAME, "callback_time"))
-    for name in ("attitude", "skill", "closure", "overall"):
-        click(driver, f'input[name="{name}"][value="{data[name]}"]')
-    return data
-
-
 def test_a_technician_attaches_a_photo_previews_the_form_and_the_pdf_prints_the_photo(
         server: Server, browser: tuple[WebDriver, Path], width: str, tmp_path: Path) -> None:
     driver, downloads = browser
@@ -162,7 +144,7 @@ def test_a_technician_attaches_a_photo_previews_the_form_and_the_pdf_prints_the_
     driver.get(server.base + "/app/forms/callback/fill?profile=shandong")
     driver.execute_script("localStorage.clear()")
     driver.get(server.base + "/app/forms/callback/fill?profile=shandong")
-    _fill_callback(driver)
+    fill_callback(driver)
     camera = driver.find_element(By.CSS_SELECTOR, 'input[type=file][name="process_photos.__file"]')
     assert camera.get_attribute("capture") == "environment"
     assert "image/" in (camera.get_attribute("accept") or "")
