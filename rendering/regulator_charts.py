@@ -36,7 +36,11 @@ def _coverage(dim: str) -> Callable[[dict[str, Any]], tuple[list[Bar], tuple[str
     # 山东 8.1 a): 服务实时覆盖率 and 季度终保保单服务覆盖率, as the summary computes them
     def build(s: dict[str, Any]) -> tuple[list[Bar], tuple[str, ...]]:
         bars = []
-        for row in s[f"by_{dim}"]:
+        # the lowest real-time coverage first (what a regulator looks into); no rate last
+        rows = sorted(s[f"by_{dim}"], key=lambda r: (
+            r.get("realtime_percent") is None, Decimal(r.get("realtime_percent") or 0),
+            str(r[dim])))
+        for row in rows:
             (rv, rt), (qv, qt) = (_rate(row, "realtime_percent", "served", "in_force",
                                         "无在保保单"),
                                   _rate(row, "quarterly_percent", "ended_served",
@@ -94,7 +98,7 @@ def chart_title(name: str) -> tuple[str, str]:
 def regulator_chart(summary: dict[str, Any], name: str, *, max_bars: int = MAX_BARS,
                     context: bool = True) -> Chart:
     """Chart ``name`` (one of CHART_NAMES) of a summary; at most ``max_bars`` bars (the largest
-    counts first; the subtitle says when some are left out). ``context`` False leaves the regions
+    counts, the lowest coverage first; the subtitle says when some are left out). ``context`` False leaves the regions
     and dates out of the subtitle (a report prints them once, above its figures)."""
     d = _DEFS[name]
     bars, series = d.build(summary)
@@ -107,7 +111,9 @@ def regulator_chart(summary: dict[str, Any], name: str, *, max_bars: int = MAX_B
         parts.append(f"季度 {q.get('from')} 至 {q.get('to')}")
     max_bars = min(max_bars, MAX_BARS)
     if len(bars) > max_bars:
-        parts.append(f"仅列前 {max_bars} 项（共 {len(bars)} 项）")
+        first = ("覆盖率最低的 " if name.startswith("coverage") else
+                 "前 " if name == "fee_floors" else "数量最多的 ")
+        parts.append(f"仅列{first}{max_bars} 项（共 {len(bars)} 项）")
         bars = bars[:max_bars]
     sub = "；".join(parts)
     return Chart(title=f"监管汇总：{d.title}", caption=f"依据：{d.clause}", bars=tuple(bars),

@@ -254,6 +254,20 @@ def test_every_regulator_chart_draws_and_cites_its_clause() -> None:
     assert fee.bars[0].values == (D("300.00"), D("350.00")) and "未达到" in fee.bars[0].label
 
 
+def test_the_regulator_sees_the_lowest_coverage_first_and_no_rate_last() -> None:
+    s = summary()
+    base = s["by_region"][0]
+    s["by_region"] = [{**base, "region": "甲", "realtime_percent": "80.00"},
+                      {**base, "region": "乙", "realtime_percent": None, "in_force": 0},
+                      {**base, "region": "丙", "realtime_percent": "5.00"},
+                      {**base, "region": "丁", "realtime_percent": "80.00"}]
+    cov = regulator_chart(s, "coverage_by_region")
+    assert [b.label for b in cov.bars] == ["丙", "丁", "甲", "乙"]  # ties by name
+    cut = regulator_chart(s, "coverage_by_region", max_bars=2)
+    assert [b.label for b in cut.bars] == ["丙", "丁"]
+    assert "仅列覆盖率最低的 2 项（共 4 项）" in cut.subtitle
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.tuples(st.text(max_size=60),
                           st.lists(st.decimals(min_value=-10**9, max_value=10**9, places=2,
