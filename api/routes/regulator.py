@@ -11,31 +11,28 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import Ctx, RegulatorCaller
 from domain.errors import DomainValidationError
-from rendering.charts import chart_png, chart_svg
-from rendering.regulator_charts import CHART_NAMES, regulator_chart
-from rendering.regulator_export import summary_csv, summary_xlsx
+from rendering.regulator_charts import CHART_NAMES
 from services.fees import FeeService
 from services.obligations import ObligationService
 from services.regulator import RegulatorQuery, RegulatorService
-from services.regulator_report import summary_pdf
+from services.regulator_report import XLSX, summary_file
 
 router = APIRouter(prefix="/v1/regulator", tags=["regulator"])
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ChartName = Literal["coverage_by_region", "coverage_by_insurer", "overdue_by_region",
                     "overdue_by_insurer", "major_hazards_by_region", "major_hazards_by_insurer",
                     "fee_floors"]
-IMAGE: Final = {"svg": "image/svg+xml", "png": "image/png"}
+IMAGES: Final = ("svg", "png")
 
 
 def _chart_problem(format: str, chart: str | None) -> DomainValidationError | None:
     """A chart is asked for with format svg or png, and only then (bilingual, naming ``chart``)."""
-    if format in IMAGE and chart is None:
+    if format in IMAGES and chart is None:
         return DomainValidationError.single(
             ("query", "chart"), "chart_required",
             f"format={format} 须同时给出 chart（{'、'.join(CHART_NAMES)}）",
             f"format={format} needs the query parameter chart (one of {', '.join(CHART_NAMES)})")
-    if format not in IMAGE and chart is not None:
+    if format not in IMAGES and chart is not None:
         return DomainValidationError.single(
             ("query", "chart"), "chart_needs_image",
             "chart 仅用于 format=svg 或 format=png",
@@ -74,21 +71,9 @@ async def summary(caller: RegulatorCaller, ctx: Ctx,
     audited = ({"format": format, "chart": chart} if chart else
                {"format": format} if format == "pdf" else None)
     out = await run_in_threadpool(svc.summary, caller, q, audited)
-    if chart is not None:
-        figure = regulator_chart(out, chart)
-        name = f"regulator-{chart}-{out['as_of']}.{format}"
-        body: bytes = (chart_svg(figure).encode("utf-8") if format == "svg"
-                       else await run_in_threadpool(chart_png, figure, scale=1.5))
-        return Response(body, media_type=IMAGE[format],
-                        headers={"Content-Disposition": f'inline; filename="{name}"'})
-    if format == "csv":
-        return Response(summary_csv(out, table), media_type="text/csv; charset=utf-8", headers={
-            "Content-Disposition": f'attachment; filename="regulator-{table}-{out["as_of"]}.csv"'})
-    if format == "pdf":
-        pdf = await run_in_threadpool(summary_pdf, out, engine=ctx.settings.pdf_engine)
-        return Response(pdf, media_type="application/pdf", headers={
-            "Content-Disposition": f'inline; filename="regulator-summary-{out["as_of"]}.pdf"'})
-    if format == "xlsx":
-        return Response(await run_in_threadpool(summary_xlsx, out), media_type=XLSX, headers={
-            "Content-Disposition": f'attachment; filename="regulator-{out["as_of"]}.xlsx"'})
-    return out
+    if format == "json":
+        return out
+    got = await run_in_threadpool(summary_file, out, format, table=table, chart=chart,
+                                  engine=ctx.settings.pdf_engine)
+    return Response(got.content, media_type=got.media_type,
+                    headers={"Content-Disposition": got.disposition})
