@@ -26,6 +26,7 @@ from tests.web.conftest import (
     press,
     shot,
     sign_in,
+    wait_new_page,
 )
 
 pytestmark = [pytest.mark.s3, pytest.mark.slow]
@@ -70,7 +71,7 @@ def test_a_technician_signs_in_downloads_a_blank_form_fills_one_and_signs_out(
     driver.get(server.base + "/app/forms/callback/fill?profile=shandong")
     shot(driver, "03-fill-empty", width)
     data = fill_callback(driver, caller_phone="电话 abc")
-    click(driver, 'div.bar button[value="check"]')
+    press(driver, 'div.bar button[value="check"]')
     summary = driver.find_element(By.CSS_SELECTOR, ".summary")
     assert "caller_phone" in summary.text
     problem = driver.find_element(By.CSS_SELECTOR, "#f-caller_phone").get_attribute(
@@ -81,7 +82,7 @@ def test_a_technician_signs_in_downloads_a_blank_form_fills_one_and_signs_out(
     phone = driver.find_element(By.NAME, "caller_phone")
     phone.clear()
     phone.send_keys(data["caller_phone"])
-    click(driver, 'div.bar button[value="check"]')
+    press(driver, 'div.bar button[value="check"]')
     assert driver.find_elements(By.CSS_SELECTOR, ".summary") == []
     assert "检查通过" in driver.find_element(By.CSS_SELECTOR, ".ok").text
     shot(driver, "05-fill-ok", width)
@@ -91,7 +92,7 @@ def test_a_technician_signs_in_downloads_a_blank_form_fills_one_and_signs_out(
     assert data["policy"]["policy_no"] in text and data["caller_phone"] in text
     assert data["caller"] in text
 
-    click(driver, "form.inline button")  # sign out
+    press(driver, "form.inline button")  # sign out
     assert driver.current_url.endswith("/app/login")
     driver.get(server.base + "/app/forms")
     assert driver.current_url.endswith("/app/login")
@@ -111,13 +112,15 @@ def test_a_stranger_signed_in_with_another_tenants_key_sees_none_of_its_records(
     driver.get(server.base + "/app/records?policy_no=" + body["data"]["policy"]["policy_no"])
     assert rid in driver.page_source
     shot(driver, "06-records", width)
+    old = driver.find_element(By.TAG_NAME, "html")
     driver.find_element(By.LINK_TEXT, rid).click()
+    wait_new_page(driver, old)
     assert "合规锁定" in driver.page_source and rid in driver.page_source
     assert driver.find_element(By.ID, "seal-level").text == "PAdES B-B"
     events = driver.find_elements(By.CSS_SELECTOR, "#events li")
     assert events and "提交归档" in events[0].text and "承保机构" in events[0].text
     shot(driver, "07-record", width)
-    click(driver, "form.inline button")
+    press(driver, "form.inline button")  # sign out
 
     sign_in(driver, server.base, server.key("web-stranger", "admin"))
     driver.get(server.base + "/app/records?policy_no=" + body["data"]["policy"]["policy_no"])
