@@ -6,7 +6,6 @@ every figure is recomputed here from what the tenants posted and from their own 
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import json
 from typing import Any
@@ -16,7 +15,8 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from services.keys import authenticate, create_key
-from tests.service_app import CHINA, example, key_headers
+from tests.regulator_archive import regulator_archive
+from tests.service_app import example, key_headers
 
 pytestmark = pytest.mark.s3
 
@@ -43,52 +43,10 @@ SERVED = "PZAS202637010000040001"
 @pytest.fixture(scope="module")
 def scenario(service: tuple[TestClient, Any]) -> dict[str, Any]:
     client, ctx = service
-    heads = {JINAN: auth(ctx, JINAN), CHENGDU: auth(ctx, CHENGDU)}
-    for no, (tenant, profile, region, industry) in POLICIES.items():
-        terms = {"policy_no": no, "profile": profile, "insured": f"投保单位{no[-3:]}",
-                 "premium": "20000.00", "period_start": "2026-01-01",
-                 "period_end": "2026-12-31", "industry": industry}
-        if region:
-            terms["region"] = region
-        r = client.post("/v1/policies", json=terms, headers=heads[tenant])
-        assert r.status_code == 201, r.text
-    report = example("report-shandong")
-    report["data"]["policy"]["policy_no"] = SERVED
-    report["data"]["visit"] = {"date": "2026-03-10"}
-    when = dt.datetime(2026, 3, 12, 9, tzinfo=CHINA)
-    saved = ctx.archive.clock
-    ctx.archive.clock = lambda: when.astimezone(dt.UTC)
-    try:
-        rep = client.post("/v1/documents", json=report, headers=heads[JINAN])
-    finally:
-        ctx.archive.clock = saved
-    assert rep.status_code == 201, rep.text
-    hazard = client.post("/v1/hazards", headers=heads[CHENGDU], json={
-        "policy_no": "CDAZ2026510100000005", "insured_name": "投保单位005", "hazard": {
-            "found_on": "2026-03-19", "inspectors": "周文斌", "category": "作业环境",
-            "subcategory": "粉尘防爆", "description": "除尘系统未设置泄爆装置",
-            "grade": "重大"}})
-    assert hazard.status_code == 201, hazard.text
-    minor = client.post("/v1/hazards", headers=heads[CHENGDU], json={
-        "policy_no": "CDAZ2026510100000005", "insured_name": "投保单位005", "hazard": {
-            "found_on": "2026-03-19", "inspectors": "周文斌", "category": "作业环境",
-            "subcategory": "通道", "description": "通道堆放杂物", "grade": "一般"}})
-    assert minor.status_code == 201, minor.text
-    fees = []
-    for no, premium in ((SERVED, "20000.00"), ("PZAS202637020000040003", "20000.00")):
-        r = client.post("/v1/fees", headers=heads[JINAN], json={
-            "profile": "shandong", "kind": "accrual", "year": 2026, "insurer": "人保济南分公司",
-            "date": "2026-03-01", "premium": premium, "share_percent": "20", "policy_no": no})
-        assert r.status_code == 201, r.text
-        fees.append(r.json()["record"]["id"])
-    # what each tenant itself sees as overdue on that day (the regulator must agree)
-    overdue = {}
-    for no, (tenant, *_rest) in POLICIES.items():
-        ob = client.get(f"/v1/policies/{no}/obligations", params={"as_of": AS_OF},
-                        headers=heads[tenant]).json()
-        overdue[no] = [o for o in ob["obligations"] if o["state"] == "overdue"]
-    return {"heads": heads, "report": rep.json()["id"], "hazard": hazard.json()["id"],
-            "fees": fees, "overdue": overdue}
+    out = regulator_archive(client, ctx, policies=POLICIES, served=SERVED, hazards=[
+        ("重大", "粉尘防爆", "除尘系统未设置泄爆装置"), ("一般", "通道", "通道堆放杂物")],
+        fee_policies=[SERVED, "PZAS202637020000040003"], as_of=AS_OF)
+    return out | {"hazard": out["hazards"][0]}
 
 
 def summary(client: TestClient, headers: dict[str, str], **params: Any) -> Any:

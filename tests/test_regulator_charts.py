@@ -18,19 +18,20 @@ from sqlalchemy import select
 
 from rendering.regulator_charts import CHART_NAMES
 from storage.tables import audit_events
-from tests.service_app import archive_on, example, key_headers
+from tests.regulator_archive import regulator_archive
+from tests.service_app import key_headers
 
 pytestmark = pytest.mark.s3
 
 SVG = "{http://www.w3.org/2000/svg}"
 JINAN, CHENGDU = "人保济南图", "平安成都图"
 AS_OF = "2026-10-20"
-#: policy number → (tenant, profile, region)
+#: policy number → (tenant, profile, region, industry)
 POLICIES = {
-    "PZAS202637010000077701": (JINAN, "shandong", "济南市"),
-    "PZAS202637010000077702": (JINAN, "shandong", "济南市历城区"),
-    "PZAS202637020000077703": (JINAN, "shandong", "青岛市"),
-    "CDAZ2026510100077704": (CHENGDU, "chengdu", "成都市"),
+    "PZAS202637010000077701": (JINAN, "shandong", "济南市", "道路运输"),
+    "PZAS202637010000077702": (JINAN, "shandong", "济南市历城区", "道路运输"),
+    "PZAS202637020000077703": (JINAN, "shandong", "青岛市", "道路运输"),
+    "CDAZ2026510100077704": (CHENGDU, "chengdu", "成都市", "道路运输"),
 }
 SERVED = "PZAS202637010000077701"
 
@@ -38,35 +39,9 @@ SERVED = "PZAS202637010000077701"
 @pytest.fixture(scope="module")
 def scenario(service: tuple[TestClient, Any]) -> dict[str, Any]:
     client, ctx = service
-    heads = {JINAN: key_headers(ctx, JINAN), CHENGDU: key_headers(ctx, CHENGDU)}
-    for no, (tenant, profile, region) in POLICIES.items():
-        r = client.post("/v1/policies", headers=heads[tenant], json={
-            "policy_no": no, "profile": profile, "insured": f"投保单位{no[-3:]}",
-            "premium": "20000.00", "period_start": "2026-01-01", "period_end": "2026-12-31",
-            "industry": "道路运输", "region": region})
-        assert r.status_code == 201, r.text
-    report = example("report-shandong")
-    report["data"]["policy"]["policy_no"] = SERVED
-    report["data"]["visit"] = {"date": "2026-03-10"}
-    archive_on(client, ctx, heads[JINAN], report, "2026-03-12")
-    for grade in ("重大", "重大", "一般"):
-        r = client.post("/v1/hazards", headers=heads[CHENGDU], json={
-            "policy_no": "CDAZ2026510100077704", "insured_name": "投保单位704", "hazard": {
-                "found_on": "2026-03-19", "inspectors": "周文斌", "category": "作业环境",
-                "subcategory": "粉尘防爆", "description": f"隐患（{grade}）", "grade": grade}})
-        assert r.status_code == 201, r.text
-    for no in (SERVED, "PZAS202637020000077703"):  # 青岛's entry is not the regulator's
-        r = client.post("/v1/fees", headers=heads[JINAN], json={
-            "profile": "shandong", "kind": "accrual", "year": 2026, "insurer": "人保济南分公司",
-            "date": "2026-03-01", "premium": "20000.00", "share_percent": "20",
-            "policy_no": no})
-        assert r.status_code == 201, r.text
-    overdue = {}
-    for no, (tenant, *_rest) in POLICIES.items():
-        ob = client.get(f"/v1/policies/{no}/obligations", params={"as_of": AS_OF},
-                        headers=heads[tenant]).json()
-        overdue[no] = sum(1 for o in ob["obligations"] if o["state"] == "overdue")
-    return {"heads": heads, "overdue": overdue}
+    return regulator_archive(client, ctx, policies=POLICIES, served=SERVED, hazards=[
+        (grade, "粉尘防爆", f"隐患（{grade}）") for grade in ("重大", "重大", "一般")],
+        fee_policies=[SERVED, "PZAS202637020000077703"], as_of=AS_OF)
 
 
 def get(client: TestClient, h: dict[str, str], **params: Any) -> Any:
@@ -106,9 +81,10 @@ def test_each_chart_draws_the_summarys_figures_of_the_keys_regions(
     by_ins = bars(drawn["coverage_by_insurer"])
     assert by_ins[(JINAN, "实时覆盖率")] == 50  # 1 of its 2 policies in the regions
     # overdue obligations: what each insurer itself sees as overdue on that day
-    want = {"济南市": scenario["overdue"][SERVED],
-            "济南市历城区": scenario["overdue"]["PZAS202637010000077702"],
-            "成都市": scenario["overdue"]["CDAZ2026510100077704"]}
+    overdue = {no: len(obs) for no, obs in scenario["overdue"].items()}
+    want = {"济南市": overdue[SERVED],
+            "济南市历城区": overdue["PZAS202637010000077702"],
+            "成都市": overdue["CDAZ2026510100077704"]}
     assert {k[0]: v for k, v in bars(drawn["overdue_by_region"]).items()} == want
     assert {k[0]: v for k, v in bars(drawn["overdue_by_insurer"]).items()} == {
         JINAN: want["济南市"] + want["济南市历城区"], CHENGDU: want["成都市"]}

@@ -21,7 +21,8 @@ from domain.regulator import CLAUSES
 from rendering.regulator_charts import chart_title
 from rendering.regulator_report import ORDER
 from storage.tables import audit_events
-from tests.service_app import archive_on, example, key_headers
+from tests.regulator_archive import regulator_archive
+from tests.service_app import key_headers
 
 pytestmark = pytest.mark.s3
 
@@ -42,30 +43,9 @@ FIGURES = ("policies", "in_force", "served", "realtime_percent", "ended_in_quart
 @pytest.fixture(scope="module")
 def scenario(service: tuple[TestClient, Any]) -> dict[str, Any]:
     client, ctx = service
-    heads = {JINAN: key_headers(ctx, JINAN), CHENGDU: key_headers(ctx, CHENGDU)}
-    for no, (tenant, profile, region, industry) in POLICIES.items():
-        r = client.post("/v1/policies", headers=heads[tenant], json={
-            "policy_no": no, "profile": profile, "insured": f"投保单位{no[-3:]}",
-            "premium": "20000.00", "period_start": "2026-01-01", "period_end": "2026-12-31",
-            "industry": industry, "region": region})
-        assert r.status_code == 201, r.text
-    report = example("report-shandong")
-    report["data"]["policy"]["policy_no"] = SERVED
-    report["data"]["visit"] = {"date": "2026-03-10"}
-    archive_on(client, ctx, heads[JINAN], report, "2026-03-12")
-    for grade in ("重大", "一般"):
-        r = client.post("/v1/hazards", headers=heads[CHENGDU], json={
-            "policy_no": "CDAZ2026510100088804", "insured_name": "投保单位804", "hazard": {
-                "found_on": "2026-03-19", "inspectors": "周文斌", "category": "作业环境",
-                "subcategory": "粉尘防爆", "description": f"隐患（{grade}）", "grade": grade}})
-        assert r.status_code == 201, r.text
-    for no in (SERVED, "PZAS202637020000088803"):  # 青岛's entry is not the regulator's
-        r = client.post("/v1/fees", headers=heads[JINAN], json={
-            "profile": "shandong", "kind": "accrual", "year": 2026, "insurer": "人保济南分公司",
-            "date": "2026-03-01", "premium": "20000.00", "share_percent": "20",
-            "policy_no": no})
-        assert r.status_code == 201, r.text
-    return {"heads": heads}
+    return regulator_archive(client, ctx, policies=POLICIES, served=SERVED, hazards=[
+        (grade, "粉尘防爆", f"隐患（{grade}）") for grade in ("重大", "一般")],
+        fee_policies=[SERVED, "PZAS202637020000088803"], as_of=AS_OF)
 
 
 def get(client: TestClient, h: dict[str, str], **params: Any) -> Any:
