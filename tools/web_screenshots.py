@@ -25,7 +25,6 @@ from urllib.parse import quote
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import httpx  # noqa: E402
 from PIL import Image  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.remote.webdriver import WebDriver  # noqa: E402
@@ -128,14 +127,6 @@ def _png(image: Image.Image) -> bytes:
     return buf.getvalue()
 
 
-def _archive(server: Server, key: str, example: str) -> str:
-    body = json.loads((EXAMPLES / example).read_text("utf-8"))
-    r = httpx.post(server.base + "/v1/documents", json=body, timeout=120,
-                   headers={"Authorization": f"Bearer {key}"})
-    r.raise_for_status()
-    return str(r.json()["id"])
-
-
 def _photo(path: Path) -> Path:
     """A small JPEG that looks like a photo (a gradient), as a phone camera would give."""
     im = Image.new("RGB", (320, 240))
@@ -205,15 +196,12 @@ def technician(server: Server, out: Path, work: Path) -> None:
 
 def auditor(server: Server, out: Path, work: Path) -> None:
     """Desktop: sign in as an auditor, search, open a record, verify its PDF."""
-    insurer = server.key("demo", "insurer")
-    rids = [_archive(server, insurer, name) for name in
-            ("agreement-shandong.json", "plan-shandong.json", "report-shandong.json",
-             "callback-shandong.json")]
+    archived = [server.archive("demo", name) for name in
+                ("agreement-shandong.json", "plan-shandong.json", "report-shandong.json",
+                 "callback-shandong.json")]
+    rids = [rid for rid, _ in archived]
     pdf = work / f"{rids[-1]}.pdf"
-    r = httpx.get(f"{server.base}/v1/documents/{rids[-1]}.pdf", timeout=60,
-                  headers={"Authorization": f"Bearer {insurer}"})
-    r.raise_for_status()
-    pdf.write_bytes(r.content)
+    pdf.write_bytes(archived[-1][1])
     policy_no = json.loads((EXAMPLES / "callback-shandong.json").read_text("utf-8"))[
         "data"]["policy"]["policy_no"]
 

@@ -32,6 +32,9 @@ SHOTS = Path(os.environ.get("AZX_WEB_SHOTS", "/tmp/web-shots"))
 WIDTHS = {"phone": 375, "desktop": 1280}
 
 
+EXAMPLES = Path(__file__).resolve().parent.parent.parent / "examples"
+
+
 class Server:
     def __init__(self, base: str, app: Any) -> None:
         self.base = base
@@ -39,6 +42,19 @@ class Server:
 
     def key(self, tenant: str, role: str) -> str:
         return create_key(self.app.state.ctx.engine, tenant, role)
+
+    def archive(self, tenant: str, example: str = "callback-shandong.json") -> tuple[str, bytes]:
+        """Archive ``examples/<example>`` as an insurer of ``tenant``: the record ID and its PDF."""
+        import httpx
+
+        h = {"Authorization": f"Bearer {self.key(tenant, 'insurer')}"}
+        body = json.loads((EXAMPLES / example).read_text("utf-8"))
+        r = httpx.post(self.base + "/v1/documents", json=body, timeout=120, headers=h)
+        assert r.status_code == 201, r.text
+        rid = str(r.json()["id"])
+        pdf = httpx.get(f"{self.base}/v1/documents/{rid}.pdf", headers=h, timeout=60)
+        assert pdf.status_code == 200, pdf.text
+        return rid, pdf.content
 
 
 def _free_port() -> int:
@@ -171,8 +187,6 @@ def press(driver: WebDriver, css: str) -> None:
     click(driver, css)
     wait_new_page(driver, old)
 
-
-EXAMPLES = Path(__file__).resolve().parent.parent.parent / "examples"
 
 
 def fill_callback(driver: WebDriver, **instead: str) -> dict[str, Any]:

@@ -24,7 +24,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
@@ -32,11 +31,10 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.wait import WebDriverWait
 
-from tests.web.conftest import Server, press, shot, sign_in, wait_new_page
+from tests.web.conftest import EXAMPLES, Server, press, shot, sign_in, wait_new_page
 
 pytestmark = [pytest.mark.s3, pytest.mark.slow]
 
-EXAMPLES = Path(__file__).resolve().parent.parent.parent / "examples"
 AXE = Path(__file__).resolve().parent / "vendor" / "axe-core-4.14.1.min.js"
 AXE_SHA256 = "29348999450cdf2849a8e70b7912fc2da85a849da39c0d0d5394f51d4a9ed95c"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
@@ -184,16 +182,9 @@ def keyboard_problems(driver: WebDriver) -> list[str]:
 @pytest.fixture(scope="module")
 def record(server: Server, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
     """A record archived by an insurer of tenant ``a11y``, and its PDF."""
-    owner = server.key("a11y", "insurer")
-    body = json.loads((EXAMPLES / "callback-shandong.json").read_text("utf-8"))
-    h = {"Authorization": f"Bearer {owner}"}
-    r = httpx.post(server.base + "/v1/documents", json=body, timeout=120, headers=h)
-    assert r.status_code == 201, r.text
-    rid = r.json()["id"]
-    pdf = httpx.get(f"{server.base}/v1/documents/{rid}.pdf", headers=h, timeout=60)
-    assert pdf.status_code == 200, pdf.text
+    rid, pdf = server.archive("a11y")
     path = tmp_path_factory.mktemp("a11y") / f"{rid}.pdf"
-    path.write_bytes(pdf.content)
+    path.write_bytes(pdf)
     return rid, path
 
 

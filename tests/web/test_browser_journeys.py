@@ -11,7 +11,6 @@ import subprocess
 import time
 from pathlib import Path
 
-import httpx
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
@@ -101,12 +100,8 @@ def test_a_technician_signs_in_downloads_a_blank_form_fills_one_and_signs_out(
 def test_a_stranger_signed_in_with_another_tenants_key_sees_none_of_its_records(
         server: Server, browser: tuple[WebDriver, Path], width: str) -> None:
     driver, _ = browser
-    owner = server.key("web-owner", "insurer")
+    rid, _ = server.archive("web-owner")
     body = json.loads((EXAMPLES / "callback-shandong.json").read_text("utf-8"))
-    r = httpx.post(server.base + "/v1/documents", json=body, timeout=120,
-                   headers={"Authorization": f"Bearer {owner}"})
-    assert r.status_code == 201, r.text
-    rid = r.json()["id"]
 
     sign_in(driver, server.base, server.key("web-owner", "auditor"))  # the same tenant: found
     driver.get(server.base + "/app/records?policy_no=" + body["data"]["policy"]["policy_no"])
@@ -214,12 +209,7 @@ def test_an_auditor_scans_a_qr_code_from_a_photo_and_the_verify_page_opens(
     import qrcode
 
     driver, _ = browser
-    owner = server.key("web-scan", "insurer")
-    body = json.loads((EXAMPLES / "callback-shandong.json").read_text("utf-8"))
-    r = httpx.post(server.base + "/v1/documents", json=body, timeout=120,
-                   headers={"Authorization": f"Bearer {owner}"})
-    assert r.status_code == 201, r.text
-    rid = r.json()["id"]
+    rid, _ = server.archive("web-scan")
     picture = tmp_path / "qr.png"
     # a code printed with another host: the page opens this service's verify page
     qrcode.make(f"https://azx.example.cn/verify/{rid}").save(str(picture))
@@ -263,14 +253,7 @@ def test_an_auditor_verifies_an_uploaded_pdf_and_a_changed_copy_is_refused(
     """验证上传：the archived PDF is authentic and links to its record; the same file with one
     byte of its content changed is not, and the page says why."""
     driver, _ = browser
-    owner = server.key("web-verify", "insurer")
-    body = json.loads((EXAMPLES / "callback-shandong.json").read_text("utf-8"))
-    r = httpx.post(server.base + "/v1/documents", json=body, timeout=120,
-                   headers={"Authorization": f"Bearer {owner}"})
-    assert r.status_code == 201, r.text
-    rid = r.json()["id"]
-    pdf = httpx.get(f"{server.base}/v1/documents/{rid}.pdf", timeout=60,
-                    headers={"Authorization": f"Bearer {owner}"}).content
+    rid, pdf = server.archive("web-verify")
     original, changed = tmp_path / "original.pdf", tmp_path / "changed.pdf"
     original.write_bytes(pdf)
     at = pdf.index(b"stream") + 200  # inside the first content stream
